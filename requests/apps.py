@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RequestsConfig(AppConfig):
+    """The support-request app. Its package name shadows the PyPI ``requests`` library on purpose:
+    see docs/decisions/0001-requests-app-name.md."""
+
+    name = "requests"
+    label = "requests"
+    verbose_name = _("Residents and support requests")

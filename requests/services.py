@@ -1,0 +1,496 @@
+"""Writes on residents, support requests and offers.
+
+Every change of a request's status goes through ``_move``: it locks the row, checks the transition
+against ``ALLOWED_TRANSITIONS``, stamps the times and writes the timeline ``Event``. A transition the
+current status does not allow raises ``InvalidTransition``, the one domain error type.
+"""
+
+import datetime
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.errors import DomainError, InvalidTransition
+from hubs.models import NeedCategory, ResponseCell
+from hubs.selectors import postcode_resolve
+from partners.models import Organisation
+from requests.models import (
+    ALLOWED_TRANSITIONS,
+    CLOSED_STATUSES,
+    Channel,
+    EscalationStage,
+    Event,
+    EventVerb,
+    Offer,
+    OfferState,
+    Recurrence,
+    Resident,
+    Status,
+    SupportRequest,
+    Urgency,
+)
+from volunteers.models import Volunteer
+
+Actor = AbstractBaseUser | None
+
+# Unambiguous when read aloud over the phone: no 0/O, 1/I/L.
+_REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+_REFERENCE_LENGTH = 6
+
+_ESCALATION_ORDER = [EscalationStage.NONE, EscalationStage.HUB, EscalationStage.LIO, EscalationStage.SAFETY_NET]
+
+
+def _user(actor: Actor) -> Any:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def new_reference() -> str:
+    while True:
+        code = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(_REFERENCE_LENGTH))
+        reference = f"{code[:3]}-{code[3:]}"
+        if not SupportRequest.objects.filter(reference=reference).exists():
+            return reference
+
+
+def due_by_for(urgency: str, *, now: datetime.datetime | None = None) -> datetime.datetime:
+    """When a request of this urgency is due: the end of today (never under four hours away), 48 hours,
+    a week, or a fortnight for routine needs."""
+    now = now or timezone.now()
+    if urgency == Urgency.TODAY:
+        local = timezone.localtime(now)
+        end_of_day = local.replace(hour=23, minute=59, second=0, microsecond=0)
+        return max(end_of_day, now + datetime.timedelta(hours=4))
+    delta = {
+        Urgency.WITHIN_48_HOURS: datetime.timedelta(hours=48),
+        Urgency.THIS_WEEK: datetime.timedelta(days=7),
+        Urgency.ROUTINE: datetime.timedelta(days=14),
+    }
+    if urgency not in delta:
+        raise DomainError(_("Choose how urgent the need is."), field="urgency")
+    return now + delta[urgency]
+
+
+def _record(
+    support_request: SupportRequest,
+    *,
+    verb: str,
+    actor: Actor,
+    note: str = "",
+    from_status: str = "",
+    to_status: str = "",
+) -> Event:
+    return Event.objects.create(
+        request=support_request,
+        actor=_user(actor),
+        verb=verb,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+    )
+
+
+def _locked(support_request: SupportRequest) -> SupportRequest:
+    """The request's row, locked for the rest of the transaction and freshly read."""
+    return SupportRequest.objects.select_for_update().get(pk=support_request.pk)
+
+
+def _move(support_request: SupportRequest, *, to: str, verb: str, actor: Actor, note: str = "") -> SupportRequest:
+    """Move a locked request to ``to``, stamping times and writing the event. Call inside a transaction."""
+    from_status = support_request.status
+    if to not in ALLOWED_TRANSITIONS[from_status]:
+        raise InvalidTransition(
+            _("A request that is %(from)s cannot be %(verb)s.")
+            % {"from": Status(from_status).label, "verb": EventVerb(verb).label},
+            field="status",
+        )
+    now = timezone.now()
+    support_request.status = to
+    if to == Status.TRIAGED and support_request.triaged_at is None:
+        support_request.triaged_at = now
+    if to == Status.ASSIGNED:
+        support_request.assigned_at = now
+    elif from_status == Status.ASSIGNED:
+        support_request.assigned_at = None
+    if to in CLOSED_STATUSES:
+        support_request.closed_at = now
+    support_request.save()
+    _record(support_request, verb=verb, actor=actor, note=note, from_status=from_status, to_status=to)
+    return support_request
+
+
+def _require_text(value: str, *, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(message, field=field)
+    return value
+
+
+# Residents ---------------------------------------------------------------------------------------------
+
+
+def resident_create(*, cell: ResponseCell, first_name: str, postcode: str = "", **fields: Any) -> Resident:
+    """Create a resident; the postcode is normalised and looked up (an unknown one is kept and flagged)."""
+    first_name = _require_text(first_name, field="first_name", message=_("Enter the resident's first name."))
+    resident = Resident(cell=cell, first_name=first_name, **fields)
+    _apply_postcode(resident, postcode)
+    if resident.consent_to_share and resident.consent_recorded_at is None:
+        resident.consent_recorded_at = timezone.now()
+    resident.full_clean()
+    resident.save()
+    return resident
+
+
+def resident_update(*, resident: Resident, **fields: Any) -> Resident:
+    if "postcode" in fields:
+        _apply_postcode(resident, fields.pop("postcode"))
+    for name, value in fields.items():
+        setattr(resident, name, value)
+    if resident.consent_to_share and resident.consent_recorded_at is None:
+        resident.consent_recorded_at = timezone.now()
+    if not resident.consent_to_share:
+        resident.consent_recorded_at = None
+    resident.full_clean()
+    resident.save()
+    return resident
+
+
+def _apply_postcode(resident: Resident, raw: str) -> None:
+    if not (raw or "").strip():
+        resident.postcode, resident.postcode_known = "", False
+        resident.latitude = resident.longitude = None
+        resident.area = None
+        return
+    resolved = postcode_resolve(raw)
+    resident.postcode = resolved.postcode
+    resident.postcode_known = resolved.known
+    resident.latitude, resident.longitude = resolved.latitude, resolved.longitude
+    resident.area = resolved.area
+
+
+# Requests ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_create(
+    *,
+    cell: ResponseCell,
+    resident: Resident,
+    categories: Iterable[NeedCategory],
+    urgency: str = Urgency.THIS_WEEK,
+    channel: str = Channel.HELPLINE,
+    level: int | None = None,
+    description: str = "",
+    safeguarding: bool = False,
+    recurrence: str = Recurrence.NONE,
+    logged_by: Actor = None,
+    caller_is_resident: bool = True,
+    caller_name: str = "",
+    caller_relationship: str = "",
+    caller_phone: str = "",
+    referring_organisation: Organisation | None = None,
+    previous_occurrence: SupportRequest | None = None,
+    due_by: datetime.datetime | None = None,
+) -> SupportRequest:
+    """Log a new request. Its level defaults to the highest default level among its categories."""
+    categories = list(categories)
+    if not categories:
+        raise DomainError(_("Choose at least one need."), field="categories")
+    if resident.cell_id != cell.pk:
+        raise DomainError(_("The resident belongs to another response cell."), field="resident")
+    if resident.anonymised_at is not None:
+        raise DomainError(_("This resident's record has been anonymised."), field="resident")
+    if not caller_is_resident and not caller_relationship.strip():
+        raise DomainError(_("Say how the caller is related to the resident."), field="caller_relationship")
+    if level is None:
+        level = max(category.default_level for category in categories)
+    support_request = SupportRequest(
+        cell=cell,
+        reference=new_reference(),
+        resident=resident,
+        description=description.strip(),
+        urgency=urgency,
+        level=level,
+        channel=channel,
+        safeguarding=safeguarding,
+        recurrence=recurrence,
+        due_by=due_by or due_by_for(urgency),
+        logged_by=_user(logged_by),
+        caller_is_resident=caller_is_resident,
+        caller_name=caller_name.strip(),
+        caller_relationship=caller_relationship.strip(),
+        caller_phone=caller_phone.strip(),
+        referring_organisation=referring_organisation,
+        previous_occurrence=previous_occurrence,
+        status=Status.NEW,
+    )
+    support_request.full_clean(exclude=["reference"])
+    support_request.save()
+    support_request.categories.set(categories)
+    _record(support_request, verb=EventVerb.LOGGED, actor=logged_by, note=description.strip())
+    return support_request
+
+
+@transaction.atomic
+def request_triage(
+    *,
+    support_request: SupportRequest,
+    actor: Actor,
+    level: int | None = None,
+    urgency: str | None = None,
+    categories: Iterable[NeedCategory] | None = None,
+    safeguarding: bool | None = None,
+    note: str = "",
+) -> SupportRequest:
+    """Set the level of need (and, optionally, urgency, needs or the safeguarding flag). A waiting request
+    becomes triaged; a request with a pending offer keeps it unless the level changes, which withdraws it."""
+    support_request = _locked(support_request)
+    if support_request.status not in (Status.NEW, Status.TRIAGED, Status.ESCALATED, Status.OFFERED):
+        raise InvalidTransition(
+            _("A request that is %(status)s cannot be triaged.") % {"status": Status(support_request.status).label},
+            field="status",
+        )
+    changes = []
+    if level is not None and level != support_request.level:
+        if level not in (1, 2, 3, 4):
+            raise DomainError(_("The level of need must be 1, 2, 3 or 4."), field="level")
+        changes.append(_("level %(old)s → %(new)s") % {"old": support_request.level, "new": level})
+        support_request.level = level
+    if urgency is not None and urgency != support_request.urgency:
+        support_request.due_by = due_by_for(urgency, now=support_request.created_at)
+        changes.append(_("urgency %(old)s → %(new)s") % {"old": support_request.urgency, "new": urgency})
+        support_request.urgency = urgency
+    if safeguarding is not None and safeguarding != support_request.safeguarding:
+        support_request.safeguarding = safeguarding
+        changes.append(_("safeguarding concern raised") if safeguarding else _("safeguarding concern cleared"))
+    if categories is not None:
+        categories = list(categories)
+        if not categories:
+            raise DomainError(_("Choose at least one need."), field="categories")
+        support_request.categories.set(categories)
+    support_request.full_clean(exclude=["reference"])
+    text = "; ".join([str(c) for c in changes] + ([note.strip()] if note.strip() else []))
+    if support_request.status == Status.OFFERED:
+        if not changes:
+            support_request.save()
+            _record(support_request, verb=EventVerb.TRIAGED, actor=actor, note=text)
+            return support_request
+        _withdraw_pending(support_request, actor=actor, reason=_("The request was triaged again."))
+    return _move(support_request, to=Status.TRIAGED, verb=EventVerb.TRIAGED, actor=actor, note=text)
+
+
+@transaction.atomic
+def request_escalate(*, support_request: SupportRequest, actor: Actor, note: str = "") -> SupportRequest:
+    """Escalate one stage (hub, then LIO, then the statutory safety net). Past the safety net there is
+    nowhere further to go, and the request stays escalated for a coordinator."""
+    support_request = _locked(support_request)
+    if support_request.status == Status.OFFERED:
+        _withdraw_pending(support_request, actor=actor, reason=_("The request was escalated."))
+    stage_index = _ESCALATION_ORDER.index(EscalationStage(support_request.escalation_stage))
+    if stage_index == len(_ESCALATION_ORDER) - 1 and support_request.status == Status.ESCALATED:
+        raise InvalidTransition(_("This request is already with the statutory safety net."), field="escalation_stage")
+    support_request.escalation_stage = _ESCALATION_ORDER[min(stage_index + 1, len(_ESCALATION_ORDER) - 1)]
+    stage_label = EscalationStage(support_request.escalation_stage).label
+    text = _("Escalated to the %(stage)s.") % {"stage": stage_label} + (f" {note.strip()}" if note.strip() else "")
+    return _move(support_request, to=Status.ESCALATED, verb=EventVerb.ESCALATED, actor=actor, note=text)
+
+
+@transaction.atomic
+def request_signpost(*, support_request: SupportRequest, actor: Actor, note: str) -> SupportRequest:
+    """Close a request by pointing the resident to help elsewhere (e.g. an arm's-length mutual aid group)."""
+    note = _require_text(note, field="note", message=_("Say where the resident was signposted to."))
+    support_request = _locked(support_request)
+    return _move(support_request, to=Status.SIGNPOSTED, verb=EventVerb.SIGNPOSTED, actor=actor, note=note)
+
+
+@transaction.atomic
+def request_cancel(*, support_request: SupportRequest, actor: Actor, reason: str) -> SupportRequest:
+    reason = _require_text(reason, field="reason", message=_("Say why the request is cancelled."))
+    support_request = _locked(support_request)
+    if support_request.status == Status.OFFERED:
+        _withdraw_pending(support_request, actor=actor, reason=reason)
+    if support_request.status == Status.ASSIGNED:
+        Offer.objects.filter(request=support_request, state=OfferState.ACCEPTED).update(
+            state=OfferState.WITHDRAWN, updated_at=timezone.now()
+        )
+    return _move(support_request, to=Status.CANCELLED, verb=EventVerb.CANCELLED, actor=actor, note=reason)
+
+
+@transaction.atomic
+def request_complete(*, support_request: SupportRequest, actor: Actor, outcome: str) -> SupportRequest:
+    outcome = _require_text(outcome, field="outcome", message=_("Say what happened."))
+    support_request = _locked(support_request)
+    support_request.outcome = outcome
+    _move(support_request, to=Status.COMPLETED, verb=EventVerb.COMPLETED, actor=actor, note=outcome)
+    Offer.objects.filter(request=support_request, state=OfferState.ACCEPTED).update(
+        state=OfferState.COMPLETED, outcome=outcome, updated_at=timezone.now()
+    )
+    return support_request
+
+
+@transaction.atomic
+def request_add_note(*, support_request: SupportRequest, actor: Actor, note: str) -> Event:
+    note = _require_text(note, field="note", message=_("Write the note."))
+    return _record(support_request, verb=EventVerb.NOTE, actor=actor, note=note)
+
+
+# Offers and referrals ----------------------------------------------------------------------------------
+
+
+def _withdraw_pending(support_request: SupportRequest, *, actor: Actor, reason: str) -> None:
+    withdrawn = Offer.objects.filter(request=support_request, state=OfferState.PENDING).update(
+        state=OfferState.WITHDRAWN, decline_reason=reason[:300], updated_at=timezone.now()
+    )
+    if withdrawn:
+        _record(support_request, verb=EventVerb.WITHDRAWN, actor=actor, note=reason)
+
+
+@transaction.atomic
+def offer_make(
+    *,
+    support_request: SupportRequest,
+    actor: Actor,
+    volunteer: Volunteer | None = None,
+    organisation: Organisation | None = None,
+    expires_at: datetime.datetime | None = None,
+    note: str = "",
+) -> Offer:
+    """Offer the request to a volunteer, or refer it to an organisation. The offer expires after the
+    cell's time for the request's urgency unless ``expires_at`` is given."""
+    if (volunteer is None) == (organisation is None):
+        raise DomainError(_("Choose one volunteer or one organisation."), field="candidate")
+    support_request = _locked(support_request)
+    if volunteer is not None and volunteer.cell_id != support_request.cell_id:
+        raise DomainError(_("That volunteer belongs to another response cell."), field="volunteer")
+    if expires_at is None:
+        minutes = support_request.cell.offer_expiry_minutes(support_request.urgency)
+        expires_at = timezone.now() + datetime.timedelta(minutes=minutes)
+    verb = EventVerb.REFERRED if organisation is not None else EventVerb.OFFERED
+    helper = str(organisation or volunteer)
+    _move(support_request, to=Status.OFFERED, verb=verb, actor=actor, note=note or helper)
+    return Offer.objects.create(
+        request=support_request,
+        volunteer=volunteer,
+        organisation=organisation,
+        expires_at=expires_at,
+        created_by=_user(actor),
+    )
+
+
+def _locked_offer(offer: Offer) -> tuple[Offer, SupportRequest]:
+    # Fixed lock order, request before offer, so that concurrent services never deadlock.
+    support_request = SupportRequest.objects.select_for_update().get(pk=offer.request_id)
+    return Offer.objects.select_for_update().get(pk=offer.pk), support_request
+
+
+@transaction.atomic
+def offer_accept(*, offer: Offer, actor: Actor) -> Offer:
+    """Accept a pending offer. Of two simultaneous accepts, the second finds it no longer pending."""
+    offer, support_request = _locked_offer(offer)
+    if offer.state != OfferState.PENDING:
+        raise InvalidTransition(
+            _("This offer is %(state)s and can no longer be accepted.") % {"state": OfferState(offer.state).label},
+            field="state",
+        )
+    now = timezone.now()
+    if offer.expires_at is not None and offer.expires_at <= now:
+        raise InvalidTransition(_("This offer has expired."), field="state")
+    offer.state = OfferState.ACCEPTED
+    offer.responded_at = now
+    offer.save(update_fields=["state", "responded_at", "updated_at"])
+    _move(
+        support_request,
+        to=Status.ASSIGNED,
+        verb=EventVerb.ACCEPTED,
+        actor=actor,
+        note=str(offer.volunteer or offer.organisation),
+    )
+    return offer
+
+
+@transaction.atomic
+def offer_decline(*, offer: Offer, actor: Actor, reason: str = "") -> Offer:
+    offer, support_request = _locked_offer(offer)
+    if offer.state != OfferState.PENDING:
+        raise InvalidTransition(
+            _("This offer is %(state)s and can no longer be declined.") % {"state": OfferState(offer.state).label},
+            field="state",
+        )
+    offer.state = OfferState.DECLINED
+    offer.responded_at = timezone.now()
+    offer.decline_reason = reason.strip()[:300]
+    offer.save(update_fields=["state", "responded_at", "decline_reason", "updated_at"])
+    helper = str(offer.volunteer or offer.organisation)
+    note = f"{helper}: {offer.decline_reason}" if offer.decline_reason else helper
+    _move(support_request, to=Status.TRIAGED, verb=EventVerb.DECLINED, actor=actor, note=note)
+    return offer
+
+
+@transaction.atomic
+def offer_expire(*, offer: Offer, now: datetime.datetime | None = None) -> bool:
+    """Expire a pending offer whose time has passed. Returns False (and changes nothing) when the offer
+    was answered meanwhile or is not yet due, so running it twice does no harm."""
+    now = now or timezone.now()
+    offer, support_request = _locked_offer(offer)
+    if offer.state != OfferState.PENDING or offer.expires_at is None or offer.expires_at > now:
+        return False
+    offer.state = OfferState.EXPIRED
+    offer.save(update_fields=["state", "updated_at"])
+    _move(
+        support_request,
+        to=Status.TRIAGED,
+        verb=EventVerb.EXPIRED,
+        actor=None,
+        note=str(offer.volunteer or offer.organisation),
+    )
+    return True
+
+
+@transaction.atomic
+def offer_release(*, offer: Offer, actor: Actor, reason: str) -> Offer:
+    """A helper hands back a task they accepted; the request waits for a new match."""
+    reason = _require_text(reason, field="reason", message=_("Say why the task is handed back."))
+    offer, support_request = _locked_offer(offer)
+    if offer.state != OfferState.ACCEPTED:
+        raise InvalidTransition(_("Only an accepted task can be handed back."), field="state")
+    offer.state = OfferState.RELEASED
+    offer.decline_reason = reason[:300]
+    offer.save(update_fields=["state", "decline_reason", "updated_at"])
+    _move(support_request, to=Status.TRIAGED, verb=EventVerb.RELEASED, actor=actor, note=reason)
+    return offer
+
+
+@transaction.atomic
+def request_assign(
+    *,
+    support_request: SupportRequest,
+    actor: Actor,
+    reason: str,
+    volunteer: Volunteer | None = None,
+    organisation: Organisation | None = None,
+) -> Offer:
+    """Assign by hand, with a reason: any pending offer is withdrawn and the assignment is accepted at once."""
+    reason = _require_text(reason, field="reason", message=_("Say why you are assigning this by hand."))
+    if (volunteer is None) == (organisation is None):
+        raise DomainError(_("Choose one volunteer or one organisation."), field="candidate")
+    support_request = _locked(support_request)
+    if volunteer is not None and volunteer.cell_id != support_request.cell_id:
+        raise DomainError(_("That volunteer belongs to another response cell."), field="volunteer")
+    if support_request.status == Status.OFFERED:
+        _withdraw_pending(support_request, actor=actor, reason=_("Assigned by hand instead."))
+    helper = str(volunteer or organisation)
+    _move(support_request, to=Status.ASSIGNED, verb=EventVerb.ASSIGNED, actor=actor, note=f"{helper}: {reason}")
+    return Offer.objects.create(
+        request=support_request,
+        volunteer=volunteer,
+        organisation=organisation,
+        state=OfferState.ACCEPTED,
+        responded_at=timezone.now(),
+        by_hand=True,
+        hand_reason=reason[:300],
+        created_by=_user(actor),
+    )

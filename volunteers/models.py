@@ -1,0 +1,219 @@
+"""Volunteers: where they are, what they can do, when they are free, and the checks they hold."""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hubs.models import Area, DbsLevel, ResponseCell, Skill
+from partners.models import Organisation
+
+
+class Transport(models.TextChoices):
+    CAR = "car", _("car")
+    BIKE = "bike", _("bike")
+    FOOT = "foot", _("on foot")
+    PUBLIC = "public", _("public transport")
+
+
+class PartOfDay(models.IntegerChoices):
+    MORNING = 0, _("morning")
+    AFTERNOON = 1, _("afternoon")
+    EVENING = 2, _("evening")
+
+
+# Weekly availability is a grid of 7 days by 3 parts of the day, kept as one 21-bit integer so that the
+# matcher can filter hundreds of thousands of volunteers with a single indexed bitwise test.
+# Bit (weekday * 3 + part): weekday 0 is Monday.
+AVAILABILITY_BITS = 21
+ALL_WEEK = (1 << AVAILABILITY_BITS) - 1
+
+
+def availability_bit(weekday: int, part: int) -> int:
+    """The bit for one weekday (0 = Monday) and part of the day (0 morning, 1 afternoon, 2 evening)."""
+    if not 0 <= weekday <= 6 or not 0 <= part <= 2:
+        raise ValueError("weekday must be 0-6 and part 0-2")
+    return 1 << (weekday * 3 + part)
+
+
+def part_of_day(moment: datetime.time) -> int:
+    """Morning before 12:00, afternoon before 17:00, evening after."""
+    if moment.hour < 12:
+        return PartOfDay.MORNING
+    if moment.hour < 17:
+        return PartOfDay.AFTERNOON
+    return PartOfDay.EVENING
+
+
+class Volunteer(models.Model):
+    class Status(models.TextChoices):
+        APPLICANT = "applicant", _("applicant (not yet cleared)")
+        ACTIVE = "active", _("active")
+        PAUSED = "paused", _("paused")
+        LEFT = "left", _("left")
+
+    cell = models.ForeignKey(
+        ResponseCell, verbose_name=_("response cell"), on_delete=models.PROTECT, related_name="volunteers"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sign-in account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="volunteer",
+    )
+    first_name = models.CharField(_("first name"), max_length=80)
+    last_name = models.CharField(_("last name"), max_length=80)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=30, blank=True)
+
+    postcode = models.CharField(_("home postcode"), max_length=8)
+    postcode_known = models.BooleanField(
+        _("postcode found"),
+        default=True,
+        help_text=_("False when the postcode is well-formed but not in Code-Point Open."),
+    )
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    travel_radius_km = models.DecimalField(
+        _("travel radius (km)"),
+        max_digits=4,
+        decimal_places=1,
+        default=3,
+        validators=[MinValueValidator(0.1), MaxValueValidator(50)],
+    )
+    transport = models.CharField(_("transport"), max_length=10, choices=Transport.choices, default=Transport.FOOT)
+
+    skills = models.ManyToManyField(Skill, verbose_name=_("skills"), related_name="volunteers", blank=True)
+    languages = models.JSONField(
+        _("languages"), default=list, blank=True, help_text=_('ISO 639-1 codes besides English, e.g. ["pl"].')
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.APPLICANT)
+    weekly_task_cap = models.PositiveSmallIntegerField(
+        _("most tasks a week"), default=3, validators=[MinValueValidator(1), MaxValueValidator(21)]
+    )
+    affiliations = models.ManyToManyField(
+        Organisation, verbose_name=_("affiliations"), through="Affiliation", related_name="volunteers", blank=True
+    )
+
+    availability = models.PositiveIntegerField(
+        _("weekly availability"), default=0, help_text=_("7 days × morning, afternoon, evening, as bits.")
+    )
+    available_now = models.BooleanField(_("available now"), default=False)
+    available_now_until = models.DateTimeField(_("available now until"), null=True, blank=True)
+
+    # Checks.
+    dbs_level = models.PositiveSmallIntegerField(_("DBS check"), choices=DbsLevel.choices, default=DbsLevel.NONE)
+    dbs_issued_on = models.DateField(_("DBS issued"), null=True, blank=True)
+    dbs_expires_on = models.DateField(_("DBS renewal due"), null=True, blank=True)
+    safeguarding_training_expires_on = models.DateField(_("safeguarding training valid until"), null=True, blank=True)
+    id_verified_on = models.DateField(_("ID verified on"), null=True, blank=True)
+
+    joined_on = models.DateField(_("joined"), default=datetime.date.today)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            models.Index(fields=["cell", "status", "latitude", "longitude"], name="volunteer_match_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="volunteer_status_valid", condition=Q(status__in=["applicant", "active", "paused", "left"])
+            ),
+            models.CheckConstraint(
+                name="volunteer_transport_valid", condition=Q(transport__in=["car", "bike", "foot", "public"])
+            ),
+            models.CheckConstraint(
+                name="volunteer_radius_0_to_50_km", condition=Q(travel_radius_km__gt=0, travel_radius_km__lte=50)
+            ),
+            models.CheckConstraint(
+                name="volunteer_weekly_cap_1_to_21", condition=Q(weekly_task_cap__gte=1, weekly_task_cap__lte=21)
+            ),
+            models.CheckConstraint(
+                name="volunteer_availability_21_bits", condition=Q(availability__gte=0, availability__lte=ALL_WEEK)
+            ),
+            models.CheckConstraint(name="volunteer_dbs_level_valid", condition=Q(dbs_level__gte=0, dbs_level__lte=3)),
+            models.CheckConstraint(
+                name="volunteer_dbs_dates_match_level",
+                condition=Q(dbs_level=0, dbs_issued_on__isnull=True, dbs_expires_on__isnull=True)
+                | Q(dbs_level__gt=0, dbs_issued_on__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="volunteer_dbs_expires_after_issue",
+                condition=Q(dbs_expires_on__isnull=True) | Q(dbs_expires_on__gt=models.F("dbs_issued_on")),
+            ),
+            models.CheckConstraint(
+                name="volunteer_location_both_or_neither",
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+            ),
+            models.CheckConstraint(name="volunteer_has_a_contact_route", condition=~Q(email="", phone="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def is_available_in(self, weekday: int, part: int) -> bool:
+        return bool(self.availability & availability_bit(weekday, part))
+
+    def dbs_valid_on(self, day: datetime.date) -> DbsLevel:
+        """The DBS level that counts on ``day``: none when there is no check or it has lapsed."""
+        if self.dbs_level == DbsLevel.NONE or self.dbs_issued_on is None or self.dbs_issued_on > day:
+            return DbsLevel.NONE
+        if self.dbs_expires_on is not None and self.dbs_expires_on <= day:
+            return DbsLevel.NONE
+        return DbsLevel(self.dbs_level)
+
+    def safeguarding_trained_on(self, day: datetime.date) -> bool:
+        return self.safeguarding_training_expires_on is not None and self.safeguarding_training_expires_on > day
+
+
+class Affiliation(models.Model):
+    """A volunteer's link to an organisation; ``recruited_by`` marks the one that brought them in."""
+
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("volunteer"), on_delete=models.CASCADE, related_name="affiliation_links"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="volunteer_links"
+    )
+    recruited_by = models.BooleanField(_("recruited through this organisation"), default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "organisation"], name="affiliation_once"),
+            models.UniqueConstraint(
+                fields=["volunteer"], condition=Q(recruited_by=True), name="affiliation_one_recruiter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} – {self.organisation}"
+
+
+class TimeOff(models.Model):
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("volunteer"), on_delete=models.CASCADE, related_name="time_off"
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until (inclusive)"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        verbose_name_plural = _("time off")
+        constraints = [
+            models.CheckConstraint(name="time_off_ends_after_start", condition=Q(ends_on__gte=models.F("starts_on"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer}: {self.starts_on} – {self.ends_on}"

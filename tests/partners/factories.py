@@ -1,0 +1,52 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from partners.models import CellPartner, HubOperator, Membership, Organisation
+from tests.hubs.factories import HubFactory, ResponseCellFactory
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = Organisation.Kind.VCS
+    tier = 2
+    capacity = 10
+
+
+class CellPartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CellPartner
+
+    cell = factory.SubFactory(ResponseCellFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = CellPartner.Role.PARTNER
+
+
+class HubOperatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HubOperator
+
+    hub = factory.SubFactory(HubFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    cell = factory.SubFactory(ResponseCellFactory)
+    role = Membership.Role.COORDINATOR

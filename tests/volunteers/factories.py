@@ -1,0 +1,36 @@
+import factory
+
+from tests.hubs.factories import ResponseCellFactory
+from volunteers.models import ALL_WEEK, TimeOff, Volunteer
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Volunteer
+        skip_postgeneration_save = True
+
+    cell = factory.SubFactory(ResponseCellFactory)
+    first_name = factory.Sequence(lambda n: f"Vol{n}")
+    last_name = "Helper"
+    email = factory.LazyAttribute(lambda o: f"{o.first_name.lower()}@example.org")
+    phone = "07700 900123"
+    postcode = "HX1 1AA"
+    postcode_known = True
+    latitude = 53.724349
+    longitude = -1.85746
+    status = Volunteer.Status.ACTIVE
+    availability = ALL_WEEK
+
+    @factory.post_generation
+    def skills(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        if create and extracted:
+            self.skills.set(extracted)
+
+
+class TimeOffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TimeOff
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    starts_on = factory.Faker("date_this_year")
+    ends_on = factory.SelfAttribute("starts_on")

@@ -1,6 +1,7 @@
 """Fixtures shared by every test, and guards that keep CI honest."""
 
 import os
+from typing import Any
 
 import pytest
 
@@ -9,7 +10,7 @@ import pytest
 # anything imports rest_framework.test. See docs/decisions/0001-requests-app-name.md.
 import rest_framework.compat
 
-rest_framework.compat.requests = None  # type: ignore[attr-defined]
+rest_framework.compat.requests = None  # type: ignore[assignment]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -21,7 +22,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _ci_uses_real_services(settings) -> None:  # type: ignore[no-untyped-def]
+def _plain_static_storage(settings: Any) -> None:
+    """Tests render pages without running collectstatic first, so no manifest is needed."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _ci_uses_real_services(settings: Any) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
         assert settings.CELERY_TASK_ALWAYS_EAGER is False

@@ -65,7 +65,7 @@ def due_by_for(urgency: str, *, now: datetime.datetime | None = None) -> datetim
         local = timezone.localtime(now)
         end_of_day = local.replace(hour=23, minute=59, second=0, microsecond=0)
         return max(end_of_day, now + datetime.timedelta(hours=4))
-    delta = {
+    delta: dict[str, datetime.timedelta] = {
         Urgency.WITHIN_48_HOURS: datetime.timedelta(hours=48),
         Urgency.THIS_WEEK: datetime.timedelta(days=7),
         Urgency.ROUTINE: datetime.timedelta(days=14),

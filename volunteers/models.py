@@ -99,7 +99,7 @@ class Volunteer(models.Model):
     weekly_task_cap = models.PositiveSmallIntegerField(
         _("most tasks a week"), default=3, validators=[MinValueValidator(1), MaxValueValidator(21)]
     )
-    affiliations = models.ManyToManyField(
+    affiliations: "models.ManyToManyField[Organisation, Affiliation]" = models.ManyToManyField(
         Organisation, verbose_name=_("affiliations"), through="Affiliation", related_name="volunteers", blank=True
     )
 

@@ -158,6 +158,12 @@ class ResponseCell(models.Model):
     offer_expiry_week_minutes = models.PositiveIntegerField(_("offer expiry, this week (minutes)"), default=720)
     offer_expiry_routine_minutes = models.PositiveIntegerField(_("offer expiry, routine (minutes)"), default=1440)
     declines_before_escalation = models.PositiveSmallIntegerField(_("declines before escalation"), default=3)
+    search_radius_km = models.PositiveSmallIntegerField(
+        _("search radius (km)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("Volunteers living further than this from the resident are not considered."),
+    )
     retention_days = models.PositiveIntegerField(
         _("retention of closed requests (days)"), default=365, validators=[MinValueValidator(30)]
     )
@@ -224,6 +230,9 @@ class ResponseCell(models.Model):
                 name="cell_declines_before_escalation_positive", condition=Q(declines_before_escalation__gte=1)
             ),
             models.CheckConstraint(name="cell_retention_at_least_30_days", condition=Q(retention_days__gte=30)),
+            models.CheckConstraint(
+                name="cell_search_radius_1_to_50_km", condition=Q(search_radius_km__gte=1, search_radius_km__lte=50)
+            ),
             models.CheckConstraint(
                 name="cell_level2_dbs_valid", condition=Q(level2_min_dbs_level__gte=0, level2_min_dbs_level__lte=3)
             ),

@@ -252,6 +252,12 @@ class SupportRequest(models.Model):
     )
 
     outcome = models.TextField(_("outcome"), blank=True)
+    needs_ranking_since = models.DateTimeField(
+        _("waiting to be ranked since"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the request is logged or re-triaged; cleared when a worker has ranked it."),
+    )
     created_at = models.DateTimeField(_("logged"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
@@ -263,6 +269,7 @@ class SupportRequest(models.Model):
         indexes = [
             models.Index(fields=["cell", "status", "due_by"], name="request_queue_idx"),
             models.Index(fields=["status", "closed_at"], name="request_closed_idx"),
+            models.Index(fields=["needs_ranking_since"], name="request_needs_ranking_idx"),
         ]
         constraints = [
             models.CheckConstraint(name="request_level_1_to_4", condition=Q(level__gte=1, level__lte=4)),
@@ -351,6 +358,7 @@ class Offer(models.Model):
         related_name="+",
     )
     outcome = models.TextField(_("outcome"), blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("made"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -449,3 +457,98 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request}: {self.get_verb_display()}"
+
+
+class Ranking(models.Model):
+    """The latest ranking of a request's candidates, with reasons and exclusion counts, stored so that
+    pages show it without recomputing. ``candidates`` holds, best first, one dict per candidate:
+    ``{"kind": "volunteer" | "organisation", "id", "name", "score", "distance_km", "factors": [...]}``
+    where each factor is ``{"factor", "value", "weight", "reason"}``."""
+
+    request = models.OneToOneField(
+        SupportRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="ranking"
+    )
+    ranked_at = models.DateTimeField(_("ranked"))
+    candidates = models.JSONField(_("candidates"), default=list)
+    signposts = models.JSONField(
+        _("signposts"), default=list, help_text=_("Arm's-length groups to point the resident to.")
+    )
+    exclusions = models.JSONField(_("excluded, by reason"), default=dict)
+    considered = models.PositiveIntegerField(_("candidates considered"), default=0)
+    duration_ms = models.FloatField(_("time taken (ms)"), default=0)
+
+    class Meta:
+        ordering = ["-ranked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.request}: {len(self.candidates)} candidates"
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("email")
+    SMS = "sms", _("SMS")
+
+
+class NotificationKind(models.TextChoices):
+    OFFER = "offer", _("offer")
+    REFERRAL = "referral", _("referral")
+    REMINDER = "reminder", _("reminder before expiry")
+    ESCALATION = "escalation", _("escalation")
+
+
+class NotificationState(models.TextChoices):
+    PENDING = "pending", _("waiting to send")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed, no more retries")
+
+
+class Notification(models.Model):
+    """One message to one recipient, kept so that a failed send is retried and never lost."""
+
+    Channel = NotificationChannel
+    Kind = NotificationKind
+    State = NotificationState
+
+    request = models.ForeignKey(
+        SupportRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    offer = models.ForeignKey(
+        Offer, verbose_name=_("offer"), null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=NotificationChannel.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=NotificationKind.choices)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("message"))
+    state = models.CharField(
+        _("state"), max_length=8, choices=NotificationState.choices, default=NotificationState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="notification_due_idx")]
+        constraints = [
+            models.CheckConstraint(
+                name="notification_channel_valid", condition=Q(channel__in=list(NotificationChannel.values))
+            ),
+            models.CheckConstraint(name="notification_kind_valid", condition=Q(kind__in=list(NotificationKind.values))),
+            models.CheckConstraint(
+                name="notification_state_valid", condition=Q(state__in=list(NotificationState.values))
+            ),
+            models.CheckConstraint(
+                name="notification_sent_has_time", condition=~Q(state="sent") | Q(sent_at__isnull=False)
+            ),
+            models.UniqueConstraint(
+                fields=["offer", "kind", "channel", "recipient"],
+                condition=Q(offer__isnull=False),
+                name="notification_once_per_offer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient} ({self.get_state_display()})"

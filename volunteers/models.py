@@ -116,6 +116,7 @@ class Volunteer(models.Model):
     safeguarding_training_expires_on = models.DateField(_("safeguarding training valid until"), null=True, blank=True)
     id_verified_on = models.DateField(_("ID verified on"), null=True, blank=True)
 
+    last_assigned_at = models.DateTimeField(_("last given a task"), null=True, blank=True)
     joined_on = models.DateField(_("joined"), default=datetime.date.today)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

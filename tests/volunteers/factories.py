@@ -1,7 +1,7 @@
 import factory
 
 from tests.hubs.factories import ResponseCellFactory
-from volunteers.models import ALL_WEEK, TimeOff, Volunteer
+from volunteers.models import ALL_WEEK, TimeOff, Volunteer, grid_square
 
 
 class VolunteerFactory(factory.django.DjangoModelFactory):
@@ -18,6 +18,7 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
     postcode_known = True
     latitude = 53.724349
     longitude = -1.85746
+    grid = factory.LazyAttribute(lambda o: None if o.latitude is None else grid_square(o.latitude, o.longitude))
     status = Volunteer.Status.ACTIVE
     availability = ALL_WEEK
 

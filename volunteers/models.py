@@ -182,6 +182,10 @@ class Volunteer(models.Model):
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
                 | Q(latitude__isnull=False, longitude__isnull=False),
             ),
+            models.CheckConstraint(
+                name="volunteer_grid_with_location",
+                condition=Q(latitude__isnull=True, grid__isnull=True) | Q(latitude__isnull=False, grid__isnull=False),
+            ),
             models.CheckConstraint(name="volunteer_has_a_contact_route", condition=~Q(email="", phone="")),
         ]
 

@@ -148,6 +148,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 600,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Timers live in the database; beat only drives the sweeper that reads them (DESIGN.md section 6).
+CELERY_BEAT_SCHEDULE = {
+    "sweep": {"task": "requests.sweep", "schedule": env_int("SWEEP_INTERVAL_SECONDS", 15)},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -168,3 +174,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Notifications (requests.notifications): links in messages, the SMS backend and GOV.UK Notify.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+SMS_BACKEND = env_str("SMS_BACKEND", "requests.notifications.backends.LogSmsBackend")
+GOVUK_NOTIFY_API_KEY = env_str("GOVUK_NOTIFY_API_KEY")
+GOVUK_NOTIFY_SMS_TEMPLATE_ID = env_str("GOVUK_NOTIFY_SMS_TEMPLATE_ID")
+GOVUK_NOTIFY_BASE_URL = env_str("GOVUK_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
+# A send holds its notification's row lock: an SMTP server that stalls must not hold it for ever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)

@@ -8,6 +8,7 @@ current status does not allow raises ``InvalidTransition``, the one domain error
 import datetime
 import secrets
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.errors import DomainError, InvalidTransition
-from hubs.models import NeedCategory, ResponseCell
-from hubs.selectors import postcode_resolve
+from hubs.models import Hub, NeedCategory, ResponseCell
+from hubs.selectors import area_with_ancestors, postcode_resolve
 from partners.models import Organisation
 from requests.models import (
     ALLOWED_TRANSITIONS,
@@ -34,6 +35,7 @@ from requests.models import (
     SupportRequest,
     Urgency,
 )
+from requests.tasks import enqueue_match
 from volunteers.models import Volunteer
 
 Actor = AbstractBaseUser | None
@@ -128,6 +130,15 @@ def _require_text(value: str, *, field: str, message: str) -> str:
     if not value:
         raise DomainError(message, field=field)
     return value
+
+
+def request_flag_for_matching(support_request: SupportRequest) -> None:
+    """Mark the request as waiting to be ranked and ask a worker after commit. The flag is the source of
+    truth: if the broker is away, the beat sweeper finds the flag and enqueues again."""
+    now = timezone.now()
+    SupportRequest.objects.filter(pk=support_request.pk).update(needs_ranking_since=now)
+    support_request.needs_ranking_since = now
+    transaction.on_commit(partial(enqueue_match, support_request.pk))
 
 
 # Residents ---------------------------------------------------------------------------------------------
@@ -232,6 +243,7 @@ def request_create(
     support_request.save()
     support_request.categories.set(categories)
     _record(support_request, verb=EventVerb.LOGGED, actor=logged_by, note=description.strip())
+    request_flag_for_matching(support_request)
     return support_request
 
 
@@ -280,7 +292,9 @@ def request_triage(
             _record(support_request, verb=EventVerb.TRIAGED, actor=actor, note=text)
             return support_request
         _withdraw_pending(support_request, actor=actor, reason=_("The request was triaged again."))
-    return _move(support_request, to=Status.TRIAGED, verb=EventVerb.TRIAGED, actor=actor, note=text)
+    _move(support_request, to=Status.TRIAGED, verb=EventVerb.TRIAGED, actor=actor, note=text)
+    request_flag_for_matching(support_request)
+    return support_request
 
 
 @transaction.atomic
@@ -293,10 +307,21 @@ def request_escalate(*, support_request: SupportRequest, actor: Actor, note: str
     stage_index = _ESCALATION_ORDER.index(EscalationStage(support_request.escalation_stage))
     if stage_index == len(_ESCALATION_ORDER) - 1 and support_request.status == Status.ESCALATED:
         raise InvalidTransition(_("This request is already with the statutory safety net."), field="escalation_stage")
-    support_request.escalation_stage = _ESCALATION_ORDER[min(stage_index + 1, len(_ESCALATION_ORDER) - 1)]
+    next_stage = _ESCALATION_ORDER[min(stage_index + 1, len(_ESCALATION_ORDER) - 1)]
+    if next_stage == EscalationStage.HUB and not _hub_covers(support_request):
+        next_stage = EscalationStage.LIO
+    support_request.escalation_stage = next_stage
     stage_label = EscalationStage(support_request.escalation_stage).label
     text = _("Escalated to the %(stage)s.") % {"stage": stage_label} + (f" {note.strip()}" if note.strip() else "")
     return _move(support_request, to=Status.ESCALATED, verb=EventVerb.ESCALATED, actor=actor, note=text)
+
+
+def _hub_covers(support_request: SupportRequest) -> bool:
+    area = support_request.resident.area
+    if area is None:
+        return False
+    areas = area_with_ancestors(area)
+    return Hub.objects.filter(cell_id=support_request.cell_id, is_active=True, areas__in=areas).exists()
 
 
 @transaction.atomic
@@ -329,7 +354,49 @@ def request_complete(*, support_request: SupportRequest, actor: Actor, outcome: 
     Offer.objects.filter(request=support_request, state=OfferState.ACCEPTED).update(
         state=OfferState.COMPLETED, outcome=outcome, updated_at=timezone.now()
     )
+    if support_request.recurrence != Recurrence.NONE:
+        _schedule_next_occurrence(support_request, actor=actor)
     return support_request
+
+
+_RECURRENCE_PERIOD = {
+    Recurrence.WEEKLY: datetime.timedelta(days=7),
+    Recurrence.FORTNIGHTLY: datetime.timedelta(days=14),
+    Recurrence.MONTHLY: datetime.timedelta(days=28),
+}
+
+
+def _schedule_next_occurrence(support_request: SupportRequest, *, actor: Actor) -> SupportRequest | None:
+    """Log the next occurrence of a recurring request. Matching then prefers the same helper, who now
+    supports the resident (the continuity factor). Safe to call twice: one request has one next."""
+    if SupportRequest.objects.filter(previous_occurrence=support_request).exists():
+        return None
+    period = _RECURRENCE_PERIOD[Recurrence(support_request.recurrence)]
+    next_request = request_create(
+        cell=support_request.cell,
+        resident=support_request.resident,
+        categories=support_request.categories.all(),
+        urgency=support_request.urgency,
+        channel=support_request.channel,
+        level=support_request.level,
+        description=support_request.description,
+        safeguarding=support_request.safeguarding,
+        recurrence=support_request.recurrence,
+        logged_by=actor,
+        caller_is_resident=support_request.caller_is_resident,
+        caller_name=support_request.caller_name,
+        caller_relationship=support_request.caller_relationship,
+        caller_phone=support_request.caller_phone,
+        previous_occurrence=support_request,
+        due_by=max(support_request.due_by, timezone.now()) + period,
+    )
+    request_add_note(
+        support_request=next_request,
+        actor=actor,
+        note=_("Next %(recurrence)s occurrence of %(reference)s.")
+        % {"recurrence": Recurrence(support_request.recurrence).label, "reference": support_request.reference},
+    )
+    return next_request
 
 
 @transaction.atomic
@@ -409,6 +476,7 @@ def offer_accept(*, offer: Offer, actor: Actor) -> Offer:
         actor=actor,
         note=str(offer.volunteer or offer.organisation),
     )
+    _note_assignment(offer)
     return offer
 
 
@@ -427,6 +495,7 @@ def offer_decline(*, offer: Offer, actor: Actor, reason: str = "") -> Offer:
     helper = str(offer.volunteer or offer.organisation)
     note = f"{helper}: {offer.decline_reason}" if offer.decline_reason else helper
     _move(support_request, to=Status.TRIAGED, verb=EventVerb.DECLINED, actor=actor, note=note)
+    request_flag_for_matching(support_request)
     return offer
 
 
@@ -447,7 +516,22 @@ def offer_expire(*, offer: Offer, now: datetime.datetime | None = None) -> bool:
         actor=None,
         note=str(offer.volunteer or offer.organisation),
     )
+    request_flag_for_matching(support_request)
     return True
+
+
+@transaction.atomic
+def offer_withdraw(*, offer: Offer, actor: Actor, reason: str) -> Offer:
+    """A coordinator takes back a pending offer; the request waits for their next choice."""
+    reason = _require_text(reason, field="reason", message=_("Say why the offer is withdrawn."))
+    offer, support_request = _locked_offer(offer)
+    if offer.state != OfferState.PENDING:
+        raise InvalidTransition(_("Only an offer waiting for an answer can be withdrawn."), field="state")
+    offer.state = OfferState.WITHDRAWN
+    offer.decline_reason = reason[:300]
+    offer.save(update_fields=["state", "decline_reason", "updated_at"])
+    _move(support_request, to=Status.TRIAGED, verb=EventVerb.WITHDRAWN, actor=actor, note=reason)
+    return offer
 
 
 @transaction.atomic
@@ -461,6 +545,7 @@ def offer_release(*, offer: Offer, actor: Actor, reason: str) -> Offer:
     offer.decline_reason = reason[:300]
     offer.save(update_fields=["state", "decline_reason", "updated_at"])
     _move(support_request, to=Status.TRIAGED, verb=EventVerb.RELEASED, actor=actor, note=reason)
+    request_flag_for_matching(support_request)
     return offer
 
 
@@ -484,7 +569,7 @@ def request_assign(
         _withdraw_pending(support_request, actor=actor, reason=_("Assigned by hand instead."))
     helper = str(volunteer or organisation)
     _move(support_request, to=Status.ASSIGNED, verb=EventVerb.ASSIGNED, actor=actor, note=f"{helper}: {reason}")
-    return Offer.objects.create(
+    offer = Offer.objects.create(
         request=support_request,
         volunteer=volunteer,
         organisation=organisation,
@@ -494,3 +579,11 @@ def request_assign(
         hand_reason=reason[:300],
         created_by=_user(actor),
     )
+    _note_assignment(offer)
+    return offer
+
+
+def _note_assignment(offer: Offer) -> None:
+    """The volunteer's last task time feeds the fairness factor of matching."""
+    if offer.volunteer_id is not None:
+        Volunteer.objects.filter(pk=offer.volunteer_id).update(last_assigned_at=offer.responded_at or timezone.now())

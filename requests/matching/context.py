@@ -1,0 +1,154 @@
+"""Everything the matcher needs to know about one request, read once into plain data.
+
+The hard rules run in SQL against this context; the soft factors are pure functions over it and
+plain candidate rows, so they can be tested as tables without a database.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from hubs.models import DbsLevel, LevelOfNeed
+from hubs.selectors import area_with_ancestors
+from partners.models import CellPartner, HubOperator, Organisation
+from requests.models import KnownSupporter, Offer, OfferState, SupportRequest, Urgency
+from volunteers.models import ALL_WEEK, availability_bit, part_of_day
+
+# Offers that mean "this helper already supports the resident".
+SUPPORTING_STATES = (OfferState.ACCEPTED, OfferState.COMPLETED)
+# Offers after which a helper is not asked about the same request again.
+REFUSED_STATES = (OfferState.DECLINED, OfferState.EXPIRED, OfferState.RELEASED)
+
+
+@dataclass(frozen=True)
+class MatchContext:
+    request_id: int
+    cell_id: int
+    coordination_model: int
+    weights: dict[str, float]
+    search_radius_km: float
+    level: int
+    urgency: str
+    safeguarding: bool
+    category_ids: frozenset[int]
+    category_names: tuple[str, ...]
+    required_skill_ids: frozenset[int]
+    required_dbs: int
+    requires_safeguarding_training: bool
+    requires_id_verified: bool
+    resident_id: int
+    latitude: float | None
+    longitude: float | None
+    area_id: int | None
+    area_name: str
+    area_ids: frozenset[int]  # the resident's area and every area above it
+    preferred_language: str
+    now: datetime.datetime
+    today: datetime.date
+    window_mask: int  # availability bits that fall within the request's window
+    time_off_until: datetime.date  # time off overlapping today..this date rules a volunteer out
+    supporter_volunteer_ids: frozenset[int]
+    supporter_organisation_ids: frozenset[int]
+    lead_organisation_id: int | None
+    cell_partner_relationships: dict[int, str]  # organisation id -> relationship to the cell
+    mutual_aid_ids: frozenset[int]  # the cell's partners that are mutual aid groups
+    hub_organisation_ids: frozenset[int]  # organisations running a hub that covers the resident's area
+    hub_area_ids: frozenset[int]  # areas covered by the hubs that cover the resident's area
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+def window_mask_for(urgency: str, now: datetime.datetime) -> int:
+    """Availability bits that count for a request of this urgency logged at ``now`` (local time):
+    today's remaining parts for "today", the rest of today and the next two days for "48h", and any
+    time of the week otherwise."""
+    local = timezone.localtime(now)
+    weekday, part = local.weekday(), part_of_day(local.time())
+    if urgency == Urgency.TODAY:
+        return sum(availability_bit(weekday, p) for p in range(part, 3))
+    if urgency == Urgency.WITHIN_48_HOURS:
+        mask = sum(availability_bit(weekday, p) for p in range(part, 3))
+        for offset in (1, 2):
+            mask |= sum(availability_bit((weekday + offset) % 7, p) for p in range(3))
+        return mask
+    return ALL_WEEK
+
+
+def build_context(support_request: SupportRequest, *, now: datetime.datetime | None = None) -> MatchContext:
+    now = now or timezone.now()
+    cell = support_request.cell
+    resident = support_request.resident
+    categories = list(support_request.categories.prefetch_related("required_skills"))
+    required_skills = {skill.pk for category in categories for skill in category.required_skills.all()}
+    required_dbs = max([category.required_dbs_level for category in categories], default=DbsLevel.NONE)
+    requires_id = False
+    if support_request.level >= LevelOfNeed.COMMUNITY:
+        required_dbs = max(required_dbs, cell.level2_min_dbs_level)
+        requires_id = cell.level2_requires_id_verified
+
+    area = resident.area
+    area_ids = frozenset(a.pk for a in area_with_ancestors(area)) if area is not None else frozenset()
+
+    supporters = KnownSupporter.objects.filter(resident=resident)
+    supporting_offers = Offer.objects.filter(request__resident=resident, state__in=SUPPORTING_STATES)
+    supporter_volunteers = {s.volunteer_id for s in supporters if s.volunteer_id} | set(
+        supporting_offers.filter(volunteer__isnull=False).values_list("volunteer_id", flat=True)
+    )
+    supporter_organisations = {s.organisation_id for s in supporters if s.organisation_id} | set(
+        supporting_offers.filter(organisation__isnull=False).values_list("organisation_id", flat=True)
+    )
+
+    partnerships = list(CellPartner.objects.filter(cell=cell).values_list("organisation_id", "role", "relationship"))
+    mutual_aid = CellPartner.objects.filter(cell=cell, organisation__kind=Organisation.Kind.MUTUAL_AID)
+    lead = next((org for org, role, _ in partnerships if role == CellPartner.Role.LEAD), None)
+    hub_operators: set[int] = set()
+    hub_area_ids: set[int] = set()
+    if area is not None:
+        covering_hubs = list(cell.hubs.filter(is_active=True, areas__in=area_ids).distinct())
+        hub_operators = set(HubOperator.objects.filter(hub__in=covering_hubs).values_list("organisation_id", flat=True))
+        for hub in covering_hubs:
+            hub_area_ids.update(hub.areas.values_list("pk", flat=True))
+
+    local_today = timezone.localdate(now)
+    if support_request.urgency in (Urgency.TODAY, Urgency.WITHIN_48_HOURS):
+        time_off_until = local_today
+    else:
+        time_off_until = max(local_today, timezone.localdate(support_request.due_by))
+
+    return MatchContext(
+        request_id=support_request.pk,
+        cell_id=cell.pk,
+        coordination_model=cell.coordination_model,
+        weights=cell.weights(),
+        search_radius_km=float(cell.search_radius_km),
+        level=support_request.level,
+        urgency=support_request.urgency,
+        safeguarding=support_request.safeguarding,
+        category_ids=frozenset(c.pk for c in categories),
+        category_names=tuple(c.name for c in categories),
+        required_skill_ids=frozenset(required_skills),
+        required_dbs=int(required_dbs),
+        requires_safeguarding_training=any(c.requires_safeguarding_training for c in categories),
+        requires_id_verified=requires_id,
+        resident_id=resident.pk,
+        latitude=resident.latitude,
+        longitude=resident.longitude,
+        area_id=area.pk if area is not None else None,
+        area_name=area.name if area is not None else "",
+        area_ids=area_ids,
+        preferred_language=resident.preferred_language.lower(),
+        now=now,
+        today=local_today,
+        window_mask=window_mask_for(support_request.urgency, now),
+        time_off_until=time_off_until,
+        supporter_volunteer_ids=frozenset(supporter_volunteers),
+        supporter_organisation_ids=frozenset(supporter_organisations),
+        lead_organisation_id=lead,
+        cell_partner_relationships={org: relationship for org, _, relationship in partnerships},
+        mutual_aid_ids=frozenset(mutual_aid.values_list("organisation_id", flat=True)),
+        hub_organisation_ids=frozenset(hub_operators),
+        hub_area_ids=frozenset(hub_area_ids),
+    )

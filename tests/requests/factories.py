@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from requests.models import Event, Offer, OfferState, Resident, Status, SupportRequest
+from requests.models import Event, KnownSupporter, Notification, Offer, OfferState, Resident, Status, SupportRequest
 from tests.hubs.factories import NeedCategoryFactory, ResponseCellFactory
 from tests.volunteers.factories import VolunteerFactory
 
@@ -63,3 +63,25 @@ class EventFactory(factory.django.DjangoModelFactory):
     request = factory.SubFactory(SupportRequestFactory)
     verb = Event.Verb.NOTE
     note = "A note"
+
+
+class KnownSupporterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KnownSupporter
+
+    resident = factory.SubFactory(ResidentFactory)
+    name = "Sam Coordinator"
+    role = "Local Area Coordinator"
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    offer = factory.SubFactory(OfferFactory)
+    request = factory.SelfAttribute("offer.request")
+    channel = Notification.Channel.EMAIL
+    kind = Notification.Kind.OFFER
+    recipient = "helper@example.org"
+    subject = "A request near you"
+    body = "Can you help?"

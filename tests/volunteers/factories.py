@@ -1,7 +1,7 @@
 import factory
 
 from tests.hubs.factories import ResponseCellFactory
-from volunteers.models import ALL_WEEK, TimeOff, Volunteer, grid_square
+from volunteers.models import ALL_WEEK, Affiliation, TimeOff, Volunteer, grid_square
 
 
 class VolunteerFactory(factory.django.DjangoModelFactory):
@@ -35,3 +35,12 @@ class TimeOffFactory(factory.django.DjangoModelFactory):
     volunteer = factory.SubFactory(VolunteerFactory)
     starts_on = factory.Faker("date_this_year")
     ends_on = factory.SelfAttribute("starts_on")
+
+
+class AffiliationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Affiliation
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    organisation = factory.SubFactory("tests.partners.factories.OrganisationFactory")
+    recruited_by = False

@@ -40,10 +40,10 @@ def availability_bit(weekday: int, part: int) -> int:
     return 1 << (weekday * 3 + part)
 
 
-# A coarse grid over latitude and longitude (about 5.5 km by 5.3 km in northern England), stored on each
-# volunteer so that the matcher reads only the grid squares around a resident through one index.
-GRID_LAT_STEP = 0.05
-GRID_LON_STEP = 0.08
+# A grid over latitude and longitude (squares of about 1.1 km by 1.05 km in northern England), stored on
+# each volunteer so that the matcher reads only the grid squares around a resident through one index.
+GRID_LAT_STEP = 0.01
+GRID_LON_STEP = 0.016
 _GRID_ROW = 100_000
 
 
@@ -52,14 +52,29 @@ def grid_square(latitude: float, longitude: float) -> int:
     return math.floor(latitude / GRID_LAT_STEP) * _GRID_ROW + math.floor((longitude + 180) / GRID_LON_STEP)
 
 
-def grid_squares_around(latitude: float, longitude: float, radius_km: float) -> list[int]:
-    """Every grid square that a circle of ``radius_km`` around a point can touch."""
+def grid_ranges_around(latitude: float, longitude: float, radius_km: float) -> list[tuple[int, int]]:
+    """The grid squares a circle of ``radius_km`` around a point can touch, as one (first, last) range of
+    square numbers per grid row, so that an index reads each row of squares in one range scan."""
     dlat = radius_km / 110.574
     dlon = radius_km / (111.320 * max(math.cos(math.radians(latitude)), 0.01))
-    rows = range(math.floor((latitude - dlat) / GRID_LAT_STEP), math.floor((latitude + dlat) / GRID_LAT_STEP) + 1)
+    first_row = math.floor((latitude - dlat) / GRID_LAT_STEP)
+    last_row = math.floor((latitude + dlat) / GRID_LAT_STEP)
     first = math.floor((longitude - dlon + 180) / GRID_LON_STEP)
     last = math.floor((longitude + dlon + 180) / GRID_LON_STEP)
-    return [row * _GRID_ROW + column for row in rows for column in range(first, last + 1)]
+    return [(row * _GRID_ROW + first, row * _GRID_ROW + last) for row in range(first_row, last_row + 1)]
+
+
+# Travel radii fall into bands; the matcher reads each band only in the grid squares its radius can
+# reach, so a walker 20 km away is never even looked at. A band is named by its upper bound in km.
+REACH_BANDS_KM = (1, 2, 3, 5, 8, 10, 15, 20, 30, 50)
+
+
+def reach_band_expression() -> models.Case:
+    return models.Case(
+        *[models.When(travel_radius_km__lte=band, then=models.Value(band)) for band in REACH_BANDS_KM[:-1]],
+        default=models.Value(REACH_BANDS_KM[-1]),
+        output_field=models.PositiveSmallIntegerField(),
+    )
 
 
 def part_of_day(moment: datetime.time) -> int:
@@ -113,6 +128,12 @@ class Volunteer(models.Model):
         default=3,
         validators=[MinValueValidator(0.1), MaxValueValidator(50)],
     )
+    reach_km = models.GeneratedField(
+        expression=reach_band_expression(),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("reach band (km)"),
+    )
     transport = models.CharField(_("transport"), max_length=10, choices=Transport.choices, default=Transport.FOOT)
 
     skills = models.ManyToManyField(Skill, verbose_name=_("skills"), related_name="volunteers", blank=True)
@@ -148,7 +169,7 @@ class Volunteer(models.Model):
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         indexes = [
-            models.Index(fields=["cell", "grid"], name="volunteer_grid_idx"),
+            models.Index(fields=["cell", "reach_km", "grid"], name="volunteer_reach_idx"),
             models.Index(fields=["cell", "area"], name="volunteer_area_idx"),
         ]
         constraints = [

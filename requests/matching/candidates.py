@@ -1,8 +1,16 @@
-"""Candidate selection: the hard rules of matching, evaluated in the database.
+"""Candidate selection: the hard rules of matching, each candidate given one verdict.
 
-Each rule is one ``When`` of a ``Case`` in a fixed order, so every candidate in the pool gets exactly
-one verdict: the first rule it fails, or ``eligible``. One grouped query counts the verdicts (the
-exclusion counts coordinators see); a second fetches the eligible rows, nearest first.
+Every candidate in the pool gets exactly one verdict: the first hard rule it fails, in the fixed order
+of ``VOLUNTEER_RULES`` / ``ORGANISATION_RULES``, or ``eligible``. The verdicts are counted (the
+exclusion counts coordinators see) and the eligible are returned, nearest first.
+
+Volunteers are judged in the database, in one pass: a cell may hold hundreds of thousands. The pool is
+read through the (cell, reach band, grid square) index, each reach band only in the grid squares its
+radius can reach; the rules run as one SQL CASE, cheapest first; window functions count the verdicts
+and keep the nearest eligible rows in the same statement. The SQL is written out by hand because this
+is the hot path; it runs unchanged on PostgreSQL and on SQLite (where Django registers the maths
+functions). Organisations are few (a cell's partners and whoever serves the area), so their rules run
+in Python over a handful of grouped queries.
 """
 
 import datetime
@@ -11,31 +19,15 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    Exists,
-    F,
-    FloatField,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.expressions import Combinable
-from django.db.models.functions import ASin, Cast, Coalesce, Cos, Power, Radians, Sin, Sqrt
-from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, LessThan
+from django.db import connection
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from hubs.models import DbsLevel, LevelOfNeed
 from partners.models import CellPartner, Organisation
 from requests.matching.context import REFUSED_STATES, MatchContext
 from requests.models import Offer, OfferState
-from volunteers.models import Affiliation, TimeOff, Volunteer, grid_squares_around
+from volunteers.models import REACH_BANDS_KM, Affiliation, TimeOff, Volunteer, grid_ranges_around
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -65,7 +57,8 @@ ORGANISATION_RULES = {
     "declined": _("already declined this request"),
     "arms_length": _("arm's-length group: signpost only"),
 }
-# Pending, accepted and completed offers count towards a volunteer's weekly cap and an organisation's capacity.
+# Pending, accepted and completed offers count towards a volunteer's weekly cap; pending and accepted
+# referrals towards an organisation's capacity.
 WORKLOAD_STATES = (OfferState.PENDING, OfferState.ACCEPTED, OfferState.COMPLETED)
 OPEN_REFERRAL_STATES = (OfferState.PENDING, OfferState.ACCEPTED)
 
@@ -80,13 +73,16 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
 
 
-def _haversine_expression(latitude: float, longitude: float) -> Combinable:
-    """The same great-circle distance as a database expression from (latitude, longitude) columns."""
-    phi0 = math.radians(latitude)
-    half_dlat = (Radians(F("latitude")) - Value(phi0)) / Value(2.0)
-    half_dlon = (Radians(F("longitude")) - Value(math.radians(longitude))) / Value(2.0)
-    a = Power(Sin(half_dlat), 2) + Value(math.cos(phi0)) * Cos(Radians(F("latitude"))) * Power(Sin(half_dlon), 2)
-    return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(a))
+def haversine_sql(latitude: float, longitude: float, *, table: str = "v") -> str:
+    """The same great-circle distance as SQL over ``table``'s latitude and longitude columns. The
+    resident's coordinates are floats computed here, so they are formatted in, not user input."""
+    phi0, lam0 = math.radians(latitude), math.radians(longitude)
+    return (
+        f"({2 * EARTH_RADIUS_KM!r} * ASIN(SQRT("
+        f"POWER(SIN((RADIANS({table}.latitude) - {phi0!r}) / 2.0), 2) + "
+        f"{math.cos(phi0)!r} * COS(RADIANS({table}.latitude)) * "
+        f"POWER(SIN((RADIANS({table}.longitude) - {lam0!r}) / 2.0), 2))))"
+    )
 
 
 @dataclass(frozen=True)
@@ -117,131 +113,206 @@ class OrganisationRow:
     relationship: str  # to the request's cell; "" when the organisation only serves the area
 
 
-def _count(queryset: QuerySet, group: str) -> Coalesce:
-    """A correlated COUNT(*) of ``queryset`` rows per ``group`` column, zero when there are none."""
-    return Coalesce(Subquery(queryset.values(group).annotate(n=Count("*")).values("n"), output_field=IntegerField()), 0)
+# Volunteers ----------------------------------------------------------------------------------------------
 
 
-def _volunteer_pool(context: MatchContext) -> QuerySet[Volunteer] | None:
-    """The cell's volunteers near enough to be worth a verdict, or None when the resident cannot be placed."""
-    pool = Volunteer.objects.filter(cell_id=context.cell_id)
+def _in(values: list[Any] | tuple[Any, ...] | frozenset[Any] | set[Any], params: list[Any]) -> str:
+    """An SQL ``IN (...)`` list of placeholders, its values appended to ``params``."""
+    values = list(values)
+    params.extend(values)
+    return "(" + ", ".join(["%s"] * len(values)) + ")" if values else "(NULL)"
+
+
+def _pool_branches(context: MatchContext) -> list[tuple[str, list[Any]]] | None:
+    """WHERE clauses with their parameters, one per branch of a UNION ALL, that together choose the
+    volunteers worth a verdict; None when the resident cannot be placed at all. Each reach band below the
+    search radius is read only in the rows of grid squares its radius can reach (each row of squares one
+    range of the (cell, reach band, grid) index); wider bands are read within the search radius."""
+    cell = context.cell_id
     if context.latitude is not None and context.longitude is not None:
-        squares = grid_squares_around(context.latitude, context.longitude, context.search_radius_km)
-        near = Q(grid__in=squares)
+        radius = context.search_radius_km
+        groups = [([band], float(band)) for band in REACH_BANDS_KM if band < radius]
+        groups.append(([band for band in REACH_BANDS_KM if band >= radius], radius))
+        branches = []
+        for bands, reach in groups:
+            params: list[Any] = [cell]
+            band_list = _in(bands, params)
+            within = []
+            for first, last in grid_ranges_around(context.latitude, context.longitude, reach):
+                within.append("v.grid BETWEEN %s AND %s")
+                params += [first, last]
+            branches.append((f"v.cell_id = %s AND v.reach_km IN {band_list} AND ({' OR '.join(within)})", params))
         if context.area_id is not None:
             # A volunteer whose own postcode is unknown still counts where they live in the resident's area.
-            near |= Q(grid__isnull=True, area_id=context.area_id)
-        return pool.filter(near)
+            branches.append(("v.cell_id = %s AND v.grid IS NULL AND v.area_id = %s", [cell, context.area_id]))
+        return branches
     if context.area_id is not None:
         # The resident's postcode is unknown: fall back to their area and the areas of the hubs covering it.
-        return pool.filter(area_id__in={context.area_id, *context.hub_area_ids})
+        params = [cell]
+        areas = _in({context.area_id, *context.hub_area_ids}, params)
+        return [(f"v.cell_id = %s AND v.area_id IN {areas}", params)]
     return None
 
 
-def _volunteer_verdict(context: MatchContext, distance: Combinable | None) -> Case:
-    """The first hard rule each volunteer fails, as one SQL CASE, cheapest and most selective first."""
-    today = context.today
-    rules: list[When] = [When(~Q(status=Volunteer.Status.ACTIVE), then=Value("not_active"))]
-    if distance is not None:
-        rules += [
-            When(GreaterThan(distance, Value(context.search_radius_km)), then=Value("out_of_range")),
-            When(GreaterThan(distance, Cast("travel_radius_km", FloatField())), then=Value("out_of_range")),
-        ]
-    time_off = TimeOff.objects.filter(
-        volunteer_id=OuterRef("pk"), starts_on__lte=context.time_off_until, ends_on__gte=today
+def _verdict_sql(context: MatchContext, params: list[Any]) -> str:
+    """The hard rules as one SQL CASE over the ``placed`` rows, cheapest and most selective first."""
+    ops = connection.ops
+    today = ops.adapt_datefield_value(context.today)
+    rules = ["WHEN placed.status <> 'active' THEN 'not_active'"]
+    if context.latitude is not None:
+        params.append(context.search_radius_km)
+        rules.append("WHEN placed.distance_km > %s THEN 'out_of_range'")
+        rules.append("WHEN placed.distance_km > CAST(placed.travel_radius_km AS DOUBLE PRECISION) THEN 'out_of_range'")
+    params += [ops.adapt_datefield_value(context.time_off_until), today]
+    rules.append(
+        f"WHEN placed.id IN (SELECT t.volunteer_id FROM {TimeOff._meta.db_table} t "
+        "WHERE t.starts_on <= %s AND t.ends_on >= %s) THEN 'time_off'"
     )
-    rules.append(When(Exists(time_off), then=Value("time_off")))
-    available_now = Q(available_now=True) & (
-        Q(available_now_until__isnull=True) | Q(available_now_until__gt=context.now)
+    params += [context.window_mask, ops.adapt_datetimefield_value(context.now)]
+    rules.append(
+        "WHEN (placed.availability & %s) = 0 AND NOT (placed.available_now "
+        "AND (placed.available_now_until IS NULL OR placed.available_now_until > %s)) THEN 'not_available'"
     )
-    outside_window = Q(Exact(F("availability").bitand(context.window_mask), 0)) & ~available_now
-    rules.append(When(outside_window, then=Value("not_available")))
     if context.required_dbs > DbsLevel.NONE:
-        valid_dbs = Q(dbs_level__gte=context.required_dbs, dbs_issued_on__lte=today) & (
-            Q(dbs_expires_on__isnull=True) | Q(dbs_expires_on__gt=today)
+        params += [context.required_dbs, today, today]
+        rules.append(
+            "WHEN NOT (placed.dbs_level >= %s AND placed.dbs_issued_on <= %s "
+            "AND (placed.dbs_expires_on IS NULL OR placed.dbs_expires_on > %s)) THEN 'dbs'"
         )
-        rules.append(When(~valid_dbs, then=Value("dbs")))
     if context.requires_safeguarding_training:
-        untrained = Q(safeguarding_training_expires_on__isnull=True) | Q(safeguarding_training_expires_on__lte=today)
-        rules.append(When(untrained, then=Value("safeguarding_training")))
-    if context.requires_id_verified:
-        rules.append(When(Q(id_verified_on__isnull=True), then=Value("id_not_verified")))
-    if context.required_skill_ids:
-        held = _count(
-            Volunteer.skills.through.objects.filter(
-                volunteer_id=OuterRef("pk"), skill_id__in=context.required_skill_ids
-            ),
-            "volunteer_id",
+        params.append(today)
+        rules.append(
+            "WHEN placed.safeguarding_training_expires_on IS NULL OR placed.safeguarding_training_expires_on <= %s "
+            "THEN 'safeguarding_training'"
         )
-        rules.append(When(LessThan(held, Value(len(context.required_skill_ids))), then=Value("skills")))
-    refused = Offer.objects.filter(request_id=context.request_id, volunteer_id=OuterRef("pk"), state__in=REFUSED_STATES)
-    rules.append(When(Exists(refused), then=Value("declined")))
-    workload = _count(
-        Offer.objects.filter(
-            volunteer_id=OuterRef("pk"),
-            state__in=WORKLOAD_STATES,
-            created_at__gte=context.now - datetime.timedelta(days=7),
-        ),
-        "volunteer_id",
+    if context.requires_id_verified:
+        rules.append("WHEN placed.id_verified_on IS NULL THEN 'id_not_verified'")
+    if context.required_skill_ids:
+        skills = _in(sorted(context.required_skill_ids), params)
+        params.append(len(context.required_skill_ids))
+        rules.append(
+            f"WHEN (SELECT COUNT(*) FROM {Volunteer.skills.through._meta.db_table} s "
+            f"WHERE s.volunteer_id = placed.id AND s.skill_id IN {skills}) < %s THEN 'skills'"
+        )
+    params.append(context.request_id)
+    refused = _in([str(state) for state in REFUSED_STATES], params)
+    rules.append(
+        f"WHEN placed.id IN (SELECT o.volunteer_id FROM {Offer._meta.db_table} o WHERE o.request_id = %s "
+        f"AND o.state IN {refused} AND o.volunteer_id IS NOT NULL) THEN 'declined'"
     )
-    rules.append(When(GreaterThanOrEqual(workload, F("weekly_task_cap")), then=Value("weekly_cap")))
-    return Case(*rules, default=Value(ELIGIBLE), output_field=CharField())
+    # Only volunteers with a task this week (a small set, read once) need their tasks counted.
+    week_ago = ops.adapt_datetimefield_value(context.now - datetime.timedelta(days=7))
+    busy = _in([str(state) for state in WORKLOAD_STATES], params)
+    params.append(week_ago)
+    workload = _in([str(state) for state in WORKLOAD_STATES], params)
+    params.append(week_ago)
+    rules.append(
+        f"WHEN placed.id IN (SELECT o.volunteer_id FROM {Offer._meta.db_table} o WHERE o.state IN {busy} "
+        f"AND o.created_at >= %s AND o.volunteer_id IS NOT NULL) "
+        f"AND (SELECT COUNT(*) FROM {Offer._meta.db_table} o WHERE o.volunteer_id = placed.id "
+        f"AND o.state IN {workload} AND o.created_at >= %s) >= placed.weekly_task_cap THEN 'weekly_cap'"
+    )
+    return "CASE " + " ".join(rules) + f" ELSE '{ELIGIBLE}' END"
 
 
-def volunteers_judged(context: MatchContext) -> "QuerySet[Any] | None":
-    """The volunteer pool annotated with ``distance_km`` and ``verdict``, or None when the resident
-    cannot be placed at all."""
-    pool = _volunteer_pool(context)
-    if pool is None:
+def _judged_sql(context: MatchContext, *, only_id: int | None = None) -> tuple[str, list[Any]] | None:
+    """SQL (and parameters) of the ``judged`` rows: id, distance_km and verdict of every pool volunteer."""
+    distance = "NULL" if context.latitude is None else haversine_sql(context.latitude, context.longitude)  # type: ignore[arg-type]
+    branches = _pool_branches(context)
+    if branches is None:
         return None
-    if context.latitude is not None and context.longitude is not None:
-        distance: Combinable | None = _haversine_expression(context.latitude, context.longitude)
-        pool = pool.annotate(distance_km=distance)
-    else:
-        distance = None
-        pool = pool.annotate(distance_km=Value(None, output_field=FloatField()))
-    return pool.annotate(verdict=_volunteer_verdict(context, distance))
+    columns = (
+        "v.id, v.status, v.travel_radius_km, v.availability, v.available_now, v.available_now_until, "
+        "v.dbs_level, v.dbs_issued_on, v.dbs_expires_on, v.safeguarding_training_expires_on, v.id_verified_on, "
+        f"v.weekly_task_cap, {distance} AS distance_km"
+    )
+    table = Volunteer._meta.db_table
+    selects, params = [], []
+    for where, branch_params in branches:
+        if only_id is not None:
+            where += " AND v.id = %s"
+            branch_params = [*branch_params, only_id]
+        selects.append(f"SELECT {columns} FROM {table} v WHERE {where}")
+        params += branch_params
+    placed = " UNION ALL ".join(selects)
+    # The CASE comes before the FROM in the statement, so its parameters come first.
+    verdict_params: list[Any] = []
+    verdict = _verdict_sql(context, verdict_params)
+    return f"SELECT placed.id, placed.distance_km, {verdict} AS verdict FROM ({placed}) placed", verdict_params + params
+
+
+def volunteer_verdict(context: MatchContext, volunteer_id: int) -> str:
+    """The verdict for one volunteer of the request's cell; ``out_of_range`` when not in the pool at all."""
+    if context.level > LevelOfNeed.COMMUNITY:
+        return "level_needs_organisation"
+    judged = _judged_sql(context, only_id=volunteer_id)
+    if judged is None:
+        return "resident_location_unknown"
+    sql, params = judged
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[2] if row else "out_of_range"
 
 
 def select_volunteers(context: MatchContext, *, limit: int) -> tuple[list[VolunteerRow], Counter[str], int]:
     """Eligible volunteers (the ``limit`` nearest, plus any who already support the resident), the
     exclusion counts by verdict, and how many volunteers were considered."""
-    pool = _volunteer_pool(context)
-    if pool is None:
+    judged = _judged_sql(context)
+    if judged is None:
         considered = Volunteer.objects.filter(cell_id=context.cell_id, status=Volunteer.Status.ACTIVE).count()
         return [], Counter({"resident_location_unknown": considered} if considered else {}), considered
+    sql, params = judged
     if context.level > LevelOfNeed.COMMUNITY:
-        considered = pool.filter(status=Volunteer.Status.ACTIVE).count()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) judged WHERE judged.verdict <> 'not_active'", params)
+            considered = cursor.fetchone()[0]
         return [], Counter({"level_needs_organisation": considered} if considered else {}), considered
 
-    judged = volunteers_judged(context)
-    assert judged is not None
-    counts = Counter(dict(judged.order_by().values_list("verdict").annotate(n=Count("id")).values_list("verdict", "n")))
-    considered = sum(counts.values())
-    eligible_count = counts.pop(ELIGIBLE, 0)
-    if not eligible_count:
-        return [], counts, considered
-
-    eligible = judged.filter(verdict=ELIGIBLE)
-    nearest = eligible.order_by(F("distance_km").asc(nulls_last=True), "id")
-    fields = (
-        "id",
-        "first_name",
-        "last_name",
-        "distance_km",
-        "area_id",
-        "languages",
-        "available_now",
-        "available_now_until",
-        "last_assigned_at",
+    params.append(limit)
+    supporters = _in(sorted(context.supporter_volunteer_ids), params)
+    windowed = (
+        f"SELECT id, distance_km, verdict, verdict_count FROM ("
+        f"SELECT judged.id, judged.distance_km, judged.verdict, "
+        f"COUNT(*) OVER (PARTITION BY judged.verdict) AS verdict_count, "
+        f"ROW_NUMBER() OVER (PARTITION BY judged.verdict "
+        f"ORDER BY (CASE WHEN judged.distance_km IS NULL THEN 1 ELSE 0 END), judged.distance_km, judged.id) AS verdict_rank "
+        f"FROM ({sql}) judged) counted "
+        f"WHERE verdict_rank = 1 OR (verdict = '{ELIGIBLE}' AND (verdict_rank <= %s OR id IN {supporters}))"
     )
-    rows = list(nearest.values_list(*fields)[:limit])
-    chosen = {row[0] for row in rows}
-    missing_supporters = context.supporter_volunteer_ids - chosen
-    if missing_supporters:
-        rows += list(eligible.filter(id__in=missing_supporters).values_list(*fields))
-    ids = [row[0] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(windowed, params)
+        rows = cursor.fetchall()
+    counts: Counter[str] = Counter()
+    eligible: list[tuple[int, float | None]] = []
+    for volunteer_id, distance_km, verdict, verdict_count in rows:
+        counts[verdict] = verdict_count
+        if verdict == ELIGIBLE:
+            eligible.append((volunteer_id, distance_km))
+    considered = sum(counts.values())
+    counts.pop(ELIGIBLE, None)
+    eligible.sort(key=lambda row: (row[1] is None, row[1] or 0.0, row[0]))
+    return _volunteer_rows(context, eligible), counts, considered
 
+
+def _volunteer_rows(context: MatchContext, eligible: list[tuple[int, float | None]]) -> list[VolunteerRow]:
+    """What the soft factors need about each eligible volunteer, read in four queries."""
+    ids = [volunteer_id for volunteer_id, _distance in eligible]
+    if not ids:
+        return []
+    details = {
+        row[0]: row
+        for row in Volunteer.objects.filter(pk__in=ids).values_list(
+            "id",
+            "first_name",
+            "last_name",
+            "area_id",
+            "languages",
+            "available_now",
+            "available_now_until",
+            "last_assigned_at",
+        )
+    }
     skills: dict[int, set[int]] = {}
     for volunteer_id, skill_id in Volunteer.skills.through.objects.filter(volunteer_id__in=ids).values_list(
         "volunteer_id", "skill_id"
@@ -260,68 +331,105 @@ def select_volunteers(context: MatchContext, *, limit: int) -> tuple[list[Volunt
         .annotate(n=Count("id"))
         .values_list("volunteer_id", "n")
     )
-    volunteers = [
-        VolunteerRow(
-            id=vid,
-            name=f"{first} {last}".strip(),
-            distance_km=distance_km,
-            area_id=area_id,
-            skill_ids=frozenset(skills.get(vid, ())),
-            languages=tuple(code.lower() for code in (languages or [])),
-            available_now=bool(now_flag) and (until is None or until > context.now),
-            last_assigned_at=last_assigned_at,
-            tasks_this_week=workload.get(vid, 0),
-            affiliation_ids=frozenset(affiliations.get(vid, ())),
+    rows = []
+    for volunteer_id, distance_km in eligible:
+        _id, first, last, area_id, languages, now_flag, until, last_assigned_at = details[volunteer_id]
+        rows.append(
+            VolunteerRow(
+                id=volunteer_id,
+                name=f"{first} {last}".strip(),
+                distance_km=distance_km,
+                area_id=area_id,
+                skill_ids=frozenset(skills.get(volunteer_id, ())),
+                languages=tuple(code.lower() for code in (languages or [])),
+                available_now=bool(now_flag) and (until is None or until > context.now),
+                last_assigned_at=last_assigned_at,
+                tasks_this_week=workload.get(volunteer_id, 0),
+                affiliation_ids=frozenset(affiliations.get(volunteer_id, ())),
+            )
         )
-        for vid, first, last, distance_km, area_id, languages, now_flag, until, last_assigned_at in rows
-    ]
-    return volunteers, counts, considered
+    return rows
 
 
-def _organisation_verdict(context: MatchContext) -> Case:
-    serves_area = Exists(
-        Organisation.areas.through.objects.filter(organisation_id=OuterRef("pk"), area_id__in=context.area_ids)
+# Organisations -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _OrganisationFacts:
+    """What the organisation rules need, read once per request in a few grouped queries."""
+
+    pool: list[tuple[Any, ...]]
+    area_ids: dict[int, set[int]]
+    offering: set[int]
+    open_referrals: dict[int, int]
+    refused: set[int]
+
+
+def _organisation_facts(context: MatchContext) -> _OrganisationFacts:
+    serving = set(
+        Organisation.areas.through.objects.filter(area_id__in=context.area_ids).values_list(
+            "organisation_id", flat=True
+        )
     )
-    serves_whole_cell = Q(_is_partner=True) & ~Exists(
-        Organisation.areas.through.objects.filter(organisation_id=OuterRef("pk"))
+    ids = serving | set(context.cell_partner_relationships)
+    pool = list(
+        Organisation.objects.filter(pk__in=ids).values_list(
+            "id", "name", "kind", "tier", "accepting_referrals", "capacity", "latitude", "longitude", "languages"
+        )
     )
-    offered = _count(
+    area_ids: dict[int, set[int]] = {}
+    for organisation_id, area_id in Organisation.areas.through.objects.filter(organisation_id__in=ids).values_list(
+        "organisation_id", "area_id"
+    ):
+        area_ids.setdefault(organisation_id, set()).add(area_id)
+    offered = Counter(
         Organisation.categories.through.objects.filter(
-            organisation_id=OuterRef("pk"), needcategory_id__in=context.category_ids
-        ),
-        "organisation_id",
+            organisation_id__in=ids, needcategory_id__in=context.category_ids
+        ).values_list("organisation_id", flat=True)
     )
-    refused = Offer.objects.filter(
-        request_id=context.request_id, organisation_id=OuterRef("pk"), state__in=REFUSED_STATES
+    offering = {organisation_id for organisation_id, n in offered.items() if n == len(context.category_ids)}
+    open_referrals = dict(
+        Offer.objects.filter(organisation_id__in=ids, state__in=OPEN_REFERRAL_STATES)
+        .values_list("organisation_id")
+        .annotate(n=Count("id"))
+        .values_list("organisation_id", "n")
     )
-    open_referrals = _count(
-        Offer.objects.filter(organisation_id=OuterRef("pk"), state__in=OPEN_REFERRAL_STATES), "organisation_id"
+    refused = set(
+        Offer.objects.filter(
+            request_id=context.request_id, organisation__isnull=False, state__in=REFUSED_STATES
+        ).values_list("organisation_id", flat=True)
     )
-    return Case(
-        When(~Q(serves_area) & ~serves_whole_cell, then=Value("not_serving_area")),
-        When(LessThan(offered, Value(len(context.category_ids))), then=Value("categories")),
-        When(Q(tier__lt=context.level), then=Value("tier")),
-        When(Q(accepting_referrals=False), then=Value("not_accepting")),
-        When(GreaterThanOrEqual(open_referrals, F("capacity")), then=Value("at_capacity")),
-        When(Exists(refused), then=Value("declined")),
-        When(Q(_relationship=CellPartner.Relationship.ARMS_LENGTH), then=Value("arms_length")),
-        default=Value(ELIGIBLE),
-        output_field=CharField(),
+    return _OrganisationFacts(
+        pool=pool, area_ids=area_ids, offering=offering, open_referrals=open_referrals, refused=refused
     )
 
 
-def organisations_judged(context: MatchContext) -> "QuerySet[Any]":
-    """The cell's partners and every organisation serving the resident's area, annotated with ``verdict``."""
-    partnership = CellPartner.objects.filter(cell_id=context.cell_id, organisation_id=OuterRef("pk"))
-    in_pool = Q(_is_partner=True)
-    if context.area_ids:
-        serving = Organisation.areas.through.objects.filter(area_id__in=context.area_ids)
-        in_pool |= Q(pk__in=serving.values("organisation_id"))
-    pool = Organisation.objects.annotate(
-        _is_partner=Exists(partnership),
-        _relationship=Coalesce(Subquery(partnership.values("relationship")[:1]), Value("")),
-    ).filter(in_pool)
-    return pool.annotate(verdict=_organisation_verdict(context))
+def _organisation_verdict(context: MatchContext, facts: _OrganisationFacts, row: tuple[Any, ...]) -> str:
+    organisation_id, _name, _kind, tier, accepting, capacity = row[:6]
+    relationship = context.cell_partner_relationships.get(organisation_id, "")
+    served = facts.area_ids.get(organisation_id, set())
+    # A partner with no areas listed serves the whole cell; anyone else must serve the resident's area.
+    if not (served & context.area_ids) and not (relationship and not served):
+        return "not_serving_area"
+    if organisation_id not in facts.offering:
+        return "categories"
+    if tier < context.level:
+        return "tier"
+    if not accepting:
+        return "not_accepting"
+    if facts.open_referrals.get(organisation_id, 0) >= capacity:
+        return "at_capacity"
+    if organisation_id in facts.refused:
+        return "declined"
+    if relationship == CellPartner.Relationship.ARMS_LENGTH:
+        return "arms_length"
+    return ELIGIBLE
+
+
+def organisation_verdict(context: MatchContext, organisation_id: int) -> str:
+    facts = _organisation_facts(context)
+    row = next((row for row in facts.pool if row[0] == organisation_id), None)
+    return "not_serving_area" if row is None else _organisation_verdict(context, facts, row)
 
 
 def select_organisations(
@@ -329,60 +437,30 @@ def select_organisations(
 ) -> tuple[list[OrganisationRow], list[OrganisationRow], Counter[str], int]:
     """Eligible organisations, arm's-length groups that could be signposted, exclusion counts, and the
     number considered: the cell's partners and any organisation serving the resident's area."""
-    judged = organisations_judged(context)
-    counts = Counter(dict(judged.order_by().values_list("verdict").annotate(n=Count("id")).values_list("verdict", "n")))
-    considered = sum(counts.values())
-    wanted = [ELIGIBLE, "arms_length"]
-    if not any(counts.get(v) for v in wanted):
-        counts.pop(ELIGIBLE, None)
-        return [], [], counts, considered
-    rows = list(
-        judged.filter(verdict__in=wanted)
-        .annotate(
-            _open=_count(
-                Offer.objects.filter(organisation_id=OuterRef("pk"), state__in=OPEN_REFERRAL_STATES), "organisation_id"
-            )
-        )
-        .order_by("tier", "id")
-        .values_list(
-            "id",
-            "name",
-            "kind",
-            "tier",
-            "latitude",
-            "longitude",
-            "languages",
-            "_open",
-            "capacity",
-            "_relationship",
-            "verdict",
-        )[: limit * 2]
-    )
-    ids = [row[0] for row in rows]
-    areas: dict[int, set[int]] = {}
-    for organisation_id, area_id in Organisation.areas.through.objects.filter(organisation_id__in=ids).values_list(
-        "organisation_id", "area_id"
-    ):
-        areas.setdefault(organisation_id, set()).add(area_id)
+    facts = _organisation_facts(context)
+    counts: Counter[str] = Counter()
     eligible: list[OrganisationRow] = []
     signposts: list[OrganisationRow] = []
-    for oid, name, kind, tier, lat, lon, languages, open_referrals, capacity, relationship, verdict in rows:
+    for row in sorted(facts.pool, key=lambda r: (r[3], r[0])):
+        verdict = _organisation_verdict(context, facts, row)
+        if verdict not in (ELIGIBLE, "arms_length"):
+            counts[verdict] += 1
+            continue
+        organisation_id, name, kind, tier, _accepting, capacity, lat, lon, languages = row
         distance = None
         if lat is not None and lon is not None and context.latitude is not None and context.longitude is not None:
             distance = haversine_km(context.latitude, context.longitude, lat, lon)
-        row = OrganisationRow(
-            id=oid,
+        candidate = OrganisationRow(
+            id=organisation_id,
             name=name,
             kind=kind,
             tier=tier,
             distance_km=distance,
-            area_ids=frozenset(areas.get(oid, ())),
+            area_ids=frozenset(facts.area_ids.get(organisation_id, ())),
             languages=tuple(code.lower() for code in (languages or [])),
-            open_referrals=open_referrals,
+            open_referrals=facts.open_referrals.get(organisation_id, 0),
             capacity=capacity,
-            relationship=relationship,
+            relationship=context.cell_partner_relationships.get(organisation_id, ""),
         )
-        (eligible if verdict == ELIGIBLE else signposts).append(row)
-    counts.pop(ELIGIBLE, None)
-    counts.pop("arms_length", None)
-    return eligible[:limit], signposts, counts, considered
+        (eligible if verdict == ELIGIBLE else signposts).append(candidate)
+    return eligible[:limit], signposts, counts, len(facts.pool)

@@ -15,15 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.errors import DomainError
-from hubs.models import LevelOfNeed
 from partners.models import CellPartner, Organisation
 from requests import services
 from requests.matching.candidates import (
     ELIGIBLE,
     ORGANISATION_RULES,
     VOLUNTEER_RULES,
-    organisations_judged,
-    volunteers_judged,
+    organisation_verdict,
+    volunteer_verdict,
 )
 from requests.matching.context import REFUSED_STATES, build_context
 from requests.matching.ranking import ORGANISATION, STORED_CANDIDATES, VOLUNTEER, RankingResult, rank
@@ -185,16 +184,9 @@ def candidate_verdict(
     if volunteer is not None:
         if volunteer.cell_id != context.cell_id:
             return "not_active"
-        judged = volunteers_judged(context)
-        if judged is None:
-            return "resident_location_unknown"
-        if context.level > LevelOfNeed.COMMUNITY:
-            return "level_needs_organisation"
-        verdict = judged.filter(pk=volunteer.pk).values_list("verdict", flat=True).first()
-        return verdict or "out_of_range"
+        return volunteer_verdict(context, volunteer.pk)
     assert organisation is not None
-    verdict = organisations_judged(context).filter(pk=organisation.pk).values_list("verdict", flat=True).first()
-    return verdict or "not_serving_area"
+    return organisation_verdict(context, organisation.pk)
 
 
 @transaction.atomic

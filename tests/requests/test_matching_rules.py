@@ -54,7 +54,7 @@ def paused(w: dict[str, Any]) -> None:
 
 
 def beyond_own_radius(w: dict[str, Any]) -> None:
-    _place(w["volunteer"], 4.0)  # radius 3 km
+    _place(w["volunteer"], 3.3)  # radius 3 km: a near miss, still in the grid squares their band reaches
 
 
 def beyond_search_radius(w: dict[str, Any]) -> None:
@@ -241,6 +241,14 @@ def test_volunteer_in_another_cell_is_never_considered(world: dict[str, Any]) ->
 def test_volunteers_far_beyond_the_search_area_are_not_considered(world: dict[str, Any]) -> None:
     _place(VolunteerFactory(cell=world["cell"], travel_radius_km=50), 60.0)
     assert rank(world["request"]).considered == 1
+
+
+def test_volunteers_whose_reach_cannot_touch_the_resident_are_not_read(world: dict[str, Any]) -> None:
+    walker = VolunteerFactory(cell=world["cell"], travel_radius_km=1)
+    _place(walker, 6.0)  # within the 10 km search radius, but 6 km beyond a 1 km reach
+    result = rank(world["request"])
+    assert result.considered == 1
+    assert candidate_verdict(support_request=world["request"], volunteer=walker) == "out_of_range"
 
 
 def test_unknown_resident_postcode_falls_back_to_their_area(world: dict[str, Any]) -> None:

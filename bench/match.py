@@ -285,28 +285,35 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return pick(0.50), pick(0.95), pick(0.99)
 
 
-def bare_query_ms(support_request: object) -> float:
-    """The floor: the indexed fetch of active volunteers whose own radius reaches the resident."""
-    from requests.matching.candidates import _haversine_expression
-    from volunteers.models import Volunteer, grid_squares_around
+def bare_query_ms(context: object) -> float:
+    """The floor: the same indexed read of the pool, keeping active volunteers whose radius reaches the
+    resident, nearest 200 first; no other rule, no counting, no scoring."""
+    from django.db import connection
+
+    from requests.matching.candidates import _pool_branches, haversine_sql
+    from volunteers.models import Volunteer
 
     started = time.perf_counter()
-    resident = support_request.resident  # type: ignore[attr-defined]
-    squares = grid_squares_around(resident.latitude, resident.longitude, support_request.cell.search_radius_km)  # type: ignore[attr-defined]
-    from django.db.models import F, FloatField
-    from django.db.models.functions import Cast
-
-    list(
-        Volunteer.objects.filter(cell_id=support_request.cell_id, grid__in=squares, status="active")  # type: ignore[attr-defined]
-        .annotate(distance_km=_haversine_expression(resident.latitude, resident.longitude))
-        .filter(distance_km__lte=Cast(F("travel_radius_km"), FloatField()))
-        .order_by("distance_km", "id")
-        .values_list("id", "distance_km")[:200]
+    distance = haversine_sql(context.latitude, context.longitude)  # type: ignore[attr-defined]
+    selects, params = [], []
+    for where, branch_params in _pool_branches(context) or []:  # type: ignore[arg-type]
+        selects.append(
+            f"SELECT v.id, v.travel_radius_km, {distance} AS distance_km FROM {Volunteer._meta.db_table} v "
+            f"WHERE {where} AND v.status = 'active'"
+        )
+        params += branch_params
+    sql = (
+        f"SELECT id, distance_km FROM ({' UNION ALL '.join(selects)}) pool "
+        "WHERE distance_km <= CAST(travel_radius_km AS DOUBLE PRECISION) ORDER BY distance_km, id LIMIT 200"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cursor.fetchall()
     return (time.perf_counter() - started) * 1000
 
 
 def measure_latency(count: int) -> dict[str, object]:
+    from requests.matching.context import build_context
     from requests.matching.ranking import rank
     from requests.models import SupportRequest
 
@@ -315,14 +322,14 @@ def measure_latency(count: int) -> dict[str, object]:
     )
     for warm in support_requests[:20]:
         rank(warm)
-        bare_query_ms(warm)
+        bare_query_ms(build_context(warm))
     full, bare, candidates = [], [], []
     for support_request in support_requests:
         started = time.perf_counter()
         result = rank(support_request)
         full.append((time.perf_counter() - started) * 1000)
         candidates.append(len(result.candidates))
-        bare.append(bare_query_ms(support_request))
+        bare.append(bare_query_ms(result.context))
     return {
         "full": percentiles(full),
         "bare": percentiles(bare),

@@ -78,9 +78,11 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
-    # Short transactional queries: JIT compilation costs more than it saves (hundreds of ms on the matcher's
-    # queries, whose estimated cost crosses jit_above_cost).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Short transactional queries: JIT compilation (hundreds of ms) and parallel workers (10-20 ms to start)
+    # cost the matcher's queries more than they save. DATABASE_PARALLEL_WORKERS raises the latter.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c jit=off -c max_parallel_workers_per_gather={env_int('DATABASE_PARALLEL_WORKERS', 0)}"
+    )
 else:
     DATABASES = {
         "default": {

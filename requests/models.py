@@ -284,11 +284,11 @@ class SupportRequest(models.Model):
             ),
             models.CheckConstraint(
                 name="request_closed_has_closed_at",
-                condition=~Q(status__in=[s.value for s in CLOSED_STATUSES]) | Q(closed_at__isnull=False),
+                condition=~Q(status__in=sorted(s.value for s in CLOSED_STATUSES)) | Q(closed_at__isnull=False),
             ),
             models.CheckConstraint(
                 name="request_open_has_no_closed_at",
-                condition=Q(status__in=[s.value for s in CLOSED_STATUSES]) | Q(closed_at__isnull=True),
+                condition=Q(status__in=sorted(s.value for s in CLOSED_STATUSES)) | Q(closed_at__isnull=True),
             ),
             models.CheckConstraint(
                 name="request_assigned_has_assigned_at",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from hubs.models import DbsLevel, LevelOfNeed
@@ -356,31 +356,33 @@ def _volunteer_rows(context: MatchContext, eligible: list[tuple[int, float | Non
 
 @dataclass(frozen=True)
 class _OrganisationFacts:
-    """What the organisation rules need, read once per request in a few grouped queries."""
+    """What the organisation rules need, read once per request in a few small queries."""
 
     pool: list[tuple[Any, ...]]
     area_ids: dict[int, set[int]]
     offering: set[int]
     open_referrals: dict[int, int]
     refused: set[int]
+    partners_elsewhere: int  # the cell's partners that list areas, none of them the resident's
 
 
 def _organisation_facts(context: MatchContext) -> _OrganisationFacts:
-    serving = set(
-        Organisation.areas.through.objects.filter(area_id__in=context.area_ids).values_list(
-            "organisation_id", flat=True
-        )
-    )
-    ids = serving | set(context.cell_partner_relationships)
+    """The pool is every organisation serving the resident's area, and the cell's partners that list no
+    areas (they serve the whole cell). Partners serving only other areas are counted, not read."""
+    through = Organisation.areas.through.objects
+    serving = set(through.filter(area_id__in=context.area_ids).values_list("organisation_id", flat=True))
+    partners = CellPartner.objects.filter(cell_id=context.cell_id)
+    listing_areas = through.filter(organisation_id=OuterRef("organisation_id"))
+    whole_cell = set(partners.exclude(Exists(listing_areas)).values_list("organisation_id", flat=True))
+    ids = serving | whole_cell
+    partners_elsewhere = len(set(context.cell_partner_relationships) - ids)
     pool = list(
         Organisation.objects.filter(pk__in=ids).values_list(
             "id", "name", "kind", "tier", "accepting_referrals", "capacity", "latitude", "longitude", "languages"
         )
     )
     area_ids: dict[int, set[int]] = {}
-    for organisation_id, area_id in Organisation.areas.through.objects.filter(organisation_id__in=ids).values_list(
-        "organisation_id", "area_id"
-    ):
+    for organisation_id, area_id in through.filter(organisation_id__in=ids).values_list("organisation_id", "area_id"):
         area_ids.setdefault(organisation_id, set()).add(area_id)
     offered = Counter(
         Organisation.categories.through.objects.filter(
@@ -400,7 +402,12 @@ def _organisation_facts(context: MatchContext) -> _OrganisationFacts:
         ).values_list("organisation_id", flat=True)
     )
     return _OrganisationFacts(
-        pool=pool, area_ids=area_ids, offering=offering, open_referrals=open_referrals, refused=refused
+        pool=pool,
+        area_ids=area_ids,
+        offering=offering,
+        open_referrals=open_referrals,
+        refused=refused,
+        partners_elsewhere=partners_elsewhere,
     )
 
 
@@ -439,6 +446,8 @@ def select_organisations(
     number considered: the cell's partners and any organisation serving the resident's area."""
     facts = _organisation_facts(context)
     counts: Counter[str] = Counter()
+    if facts.partners_elsewhere:
+        counts["not_serving_area"] = facts.partners_elsewhere
     eligible: list[OrganisationRow] = []
     signposts: list[OrganisationRow] = []
     for row in sorted(facts.pool, key=lambda r: (r[3], r[0])):
@@ -463,4 +472,4 @@ def select_organisations(
             relationship=context.cell_partner_relationships.get(organisation_id, ""),
         )
         (eligible if verdict == ELIGIBLE else signposts).append(candidate)
-    return eligible[:limit], signposts, counts, len(facts.pool)
+    return eligible[:limit], signposts, counts, len(facts.pool) + facts.partners_elsewhere

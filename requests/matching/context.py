@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from hubs.models import DbsLevel, LevelOfNeed
+from hubs.models import DbsLevel, Hub, LevelOfNeed
 from hubs.selectors import area_with_ancestors
 from partners.models import CellPartner, HubOperator, Organisation
 from requests.models import KnownSupporter, Offer, OfferState, SupportRequest, Urgency
@@ -92,25 +92,30 @@ def build_context(support_request: SupportRequest, *, now: datetime.datetime | N
     area = resident.area
     area_ids = frozenset(a.pk for a in area_with_ancestors(area)) if area is not None else frozenset()
 
-    supporters = KnownSupporter.objects.filter(resident=resident)
-    supporting_offers = Offer.objects.filter(request__resident=resident, state__in=SUPPORTING_STATES)
-    supporter_volunteers = {s.volunteer_id for s in supporters if s.volunteer_id} | set(
-        supporting_offers.filter(volunteer__isnull=False).values_list("volunteer_id", flat=True)
+    supporter_volunteers: set[int] = set()
+    supporter_organisations: set[int] = set()
+    known = KnownSupporter.objects.filter(resident=resident).values_list("volunteer_id", "organisation_id")
+    helped = Offer.objects.filter(request__resident=resident, state__in=SUPPORTING_STATES).values_list(
+        "volunteer_id", "organisation_id"
     )
-    supporter_organisations = {s.organisation_id for s in supporters if s.organisation_id} | set(
-        supporting_offers.filter(organisation__isnull=False).values_list("organisation_id", flat=True)
-    )
+    for volunteer_id, organisation_id in [*known, *helped]:
+        if volunteer_id is not None:
+            supporter_volunteers.add(volunteer_id)
+        if organisation_id is not None:
+            supporter_organisations.add(organisation_id)
 
-    partnerships = list(CellPartner.objects.filter(cell=cell).values_list("organisation_id", "role", "relationship"))
-    mutual_aid = CellPartner.objects.filter(cell=cell, organisation__kind=Organisation.Kind.MUTUAL_AID)
-    lead = next((org for org, role, _ in partnerships if role == CellPartner.Role.LEAD), None)
+    partnerships = list(
+        CellPartner.objects.filter(cell=cell).values_list(
+            "organisation_id", "role", "relationship", "organisation__kind"
+        )
+    )
+    lead = next((org for org, role, _, _ in partnerships if role == CellPartner.Role.LEAD), None)
     hub_operators: set[int] = set()
     hub_area_ids: set[int] = set()
     if area is not None:
-        covering_hubs = list(cell.hubs.filter(is_active=True, areas__in=area_ids).distinct())
+        covering_hubs = Hub.objects.filter(cell=cell, is_active=True, areas__in=area_ids).values("pk")
         hub_operators = set(HubOperator.objects.filter(hub__in=covering_hubs).values_list("organisation_id", flat=True))
-        for hub in covering_hubs:
-            hub_area_ids.update(hub.areas.values_list("pk", flat=True))
+        hub_area_ids = set(Hub.areas.through.objects.filter(hub__in=covering_hubs).values_list("area_id", flat=True))
 
     local_today = timezone.localdate(now)
     if support_request.urgency in (Urgency.TODAY, Urgency.WITHIN_48_HOURS):
@@ -147,8 +152,8 @@ def build_context(support_request: SupportRequest, *, now: datetime.datetime | N
         supporter_volunteer_ids=frozenset(supporter_volunteers),
         supporter_organisation_ids=frozenset(supporter_organisations),
         lead_organisation_id=lead,
-        cell_partner_relationships={org: relationship for org, _, relationship in partnerships},
-        mutual_aid_ids=frozenset(mutual_aid.values_list("organisation_id", flat=True)),
+        cell_partner_relationships={org: relationship for org, _, relationship, _ in partnerships},
+        mutual_aid_ids=frozenset(org for org, _, _, kind in partnerships if kind == Organisation.Kind.MUTUAL_AID),
         hub_organisation_ids=frozenset(hub_operators),
         hub_area_ids=frozenset(hub_area_ids),
     )

@@ -20,7 +20,7 @@ VOLUNTEER = "volunteer"
 ORGANISATION = "organisation"
 # The nearest eligible volunteers scored per request (those who already support the resident are
 # always scored too); stored rankings keep the best of them.
-VOLUNTEER_LIMIT = 200
+VOLUNTEER_LIMIT = 100
 ORGANISATION_LIMIT = 100
 STORED_CANDIDATES = 25
 

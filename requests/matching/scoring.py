@@ -1,11 +1,12 @@
 """The soft factors of matching: one pure function per factor, each returning a value between 0 and 1
 and the reason in plain words a coordinator reads. Weights come from the cell's policy."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.translation import get_language_info, ngettext
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.translation import get_language_info
 
 from hubs.models import CoordinationModel, LevelOfNeed
 from partners.models import CellPartner
@@ -17,6 +18,22 @@ Candidate = VolunteerRow | OrganisationRow
 
 # A volunteer with no task for this long ranks as fully rested.
 FAIR_REST_DAYS = 21
+
+
+@functools.lru_cache(maxsize=1024)
+def _translated(language: str | None, singular: str, plural: str = "", n: int = 1) -> str:
+    with translation.override(language):
+        return translation.ngettext(singular, plural, n) if plural else translation.gettext(singular)
+
+
+# Reasons are written for every factor of every candidate: a ranking asks for the same few sentences
+# hundreds of times, so translations are cached per language.
+def _(message: str) -> str:
+    return _translated(translation.get_language(), message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translated(translation.get_language(), singular, plural, n)
 
 
 @dataclass(frozen=True)

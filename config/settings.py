@@ -8,6 +8,7 @@ with real Celery workers and beat. ``config.production`` hardens these for a dep
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -161,6 +162,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Timers live in the database; beat only drives the sweeper that reads them (DESIGN.md section 6).
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "requests.sweep", "schedule": env_int("SWEEP_INTERVAL_SECONDS", 15)},
+    # Keeps each neighbourhood's volunteers together on disk for the matcher; locks the table for seconds.
+    "cluster-volunteers": {
+        "task": "volunteers.cluster",
+        "schedule": crontab(hour=env_int("CLUSTER_VOLUNTEERS_HOUR", 3), minute=30),
+    },
 }
 
 REST_FRAMEWORK = {

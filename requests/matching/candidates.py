@@ -14,6 +14,7 @@ in Python over a handful of grouped queries.
 """
 
 import datetime
+import json
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -21,13 +22,15 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from hubs.models import DbsLevel, LevelOfNeed
 from partners.models import CellPartner, Organisation
 from requests.matching.context import REFUSED_STATES, MatchContext
 from requests.models import Offer, OfferState
-from volunteers.models import REACH_BANDS_KM, Affiliation, TimeOff, Volunteer, grid_ranges_around
+from volunteers.models import REACH_BANDS_KM, Affiliation, TimeOff, Volunteer, grid_ring_ranges
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -123,26 +126,32 @@ def _in(values: list[Any] | tuple[Any, ...] | frozenset[Any] | set[Any], params:
     return "(" + ", ".join(["%s"] * len(values)) + ")" if values else "(NULL)"
 
 
-def _pool_branches(context: MatchContext) -> list[tuple[str, list[Any]]] | None:
+def _pool_branches(
+    context: MatchContext, *, inner_km: float = 0.0, outer_km: float | None = None
+) -> list[tuple[str, list[Any]]] | None:
     """WHERE clauses with their parameters, one per branch of a UNION ALL, that together choose the
-    volunteers worth a verdict; None when the resident cannot be placed at all. Each reach band below the
-    search radius is read only in the rows of grid squares its radius can reach (each row of squares one
-    range of the (cell, reach band, grid) index); wider bands are read within the search radius."""
+    volunteers worth a verdict whose homes lie in the ring of grid squares between ``inner_km`` and
+    ``outer_km`` (the search radius by default); None when the resident cannot be placed at all. Each
+    reach band is read only in the squares its radius can reach, each row of squares one range of the
+    (cell, reach band, grid) index."""
     cell = context.cell_id
     if context.latitude is not None and context.longitude is not None:
-        radius = context.search_radius_km
-        groups = [([band], float(band)) for band in REACH_BANDS_KM if band < radius]
-        groups.append(([band for band in REACH_BANDS_KM if band >= radius], radius))
+        outer = min(outer_km or context.search_radius_km, context.search_radius_km)
+        groups = [([band], float(band)) for band in REACH_BANDS_KM if band < outer]
+        groups.append(([band for band in REACH_BANDS_KM if band >= outer], outer))
         branches = []
         for bands, reach in groups:
+            if reach <= inner_km:
+                continue  # this band cannot reach the resident from as far out as the ring
             params: list[Any] = [cell]
             band_list = _in(bands, params)
-            within = []
-            for first, last in grid_ranges_around(context.latitude, context.longitude, reach):
-                within.append("v.grid BETWEEN %s AND %s")
-                params += [first, last]
-            branches.append((f"v.cell_id = %s AND v.reach_km IN {band_list} AND ({' OR '.join(within)})", params))
-        if context.area_id is not None:
+            ranges = grid_ring_ranges(context.latitude, context.longitude, inner_km, reach)
+            if not ranges:
+                continue
+            within = " OR ".join(["v.grid BETWEEN %s AND %s"] * len(ranges))
+            params += [bound for pair in ranges for bound in pair]
+            branches.append((f"v.cell_id = %s AND v.reach_km IN {band_list} AND ({within})", params))
+        if context.area_id is not None and inner_km == 0:
             # A volunteer whose own postcode is unknown still counts where they live in the resident's area.
             branches.append(("v.cell_id = %s AND v.grid IS NULL AND v.area_id = %s", [cell, context.area_id]))
         return branches
@@ -215,12 +224,17 @@ def _verdict_sql(context: MatchContext, params: list[Any]) -> str:
     return "CASE " + " ".join(rules) + f" ELSE '{ELIGIBLE}' END"
 
 
-def _judged_sql(context: MatchContext, *, only_id: int | None = None) -> tuple[str, list[Any]] | None:
-    """SQL (and parameters) of the ``judged`` rows: id, distance_km and verdict of every pool volunteer."""
+def _judged_sql(
+    context: MatchContext, *, only_id: int | None = None, inner_km: float = 0.0, outer_km: float | None = None
+) -> tuple[str, list[Any]] | None:
+    """SQL (and parameters) of the ``judged`` rows: id, distance_km and verdict of every pool volunteer
+    (of one ring of the pool, when ``inner_km`` and ``outer_km`` are given)."""
     distance = "NULL" if context.latitude is None else haversine_sql(context.latitude, context.longitude)  # type: ignore[arg-type]
-    branches = _pool_branches(context)
+    branches = _pool_branches(context, inner_km=inner_km, outer_km=outer_km)
     if branches is None:
         return None
+    if not branches:
+        branches = [("1 = 0", [])]
     columns = (
         "v.id, v.status, v.travel_radius_km, v.availability, v.available_now, v.available_now_until, "
         "v.dbs_level, v.dbs_issued_on, v.dbs_expires_on, v.safeguarding_training_expires_on, v.id_verified_on, "
@@ -241,111 +255,181 @@ def _judged_sql(context: MatchContext, *, only_id: int | None = None) -> tuple[s
     return f"SELECT placed.id, placed.distance_km, {verdict} AS verdict FROM ({placed}) placed", verdict_params + params
 
 
-def volunteer_verdict(context: MatchContext, volunteer_id: int) -> str:
-    """The verdict for one volunteer of the request's cell; ``out_of_range`` when not in the pool at all."""
+def _verdict_of(context: MatchContext, volunteer_id: int) -> tuple[str, float | None]:
+    """The verdict and distance of one volunteer of the request's cell; ``out_of_range`` when not in the
+    pool at all."""
     if context.level > LevelOfNeed.COMMUNITY:
-        return "level_needs_organisation"
+        return "level_needs_organisation", None
     judged = _judged_sql(context, only_id=volunteer_id)
     if judged is None:
-        return "resident_location_unknown"
+        return "resident_location_unknown", None
     sql, params = judged
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return row[2] if row else "out_of_range"
+    return (row[2], row[1]) if row else ("out_of_range", None)
 
 
-def select_volunteers(context: MatchContext, *, limit: int) -> tuple[list[VolunteerRow], Counter[str], int]:
-    """Eligible volunteers (the ``limit`` nearest, plus any who already support the resident), the
-    exclusion counts by verdict, and how many volunteers were considered."""
-    judged = _judged_sql(context)
-    if judged is None:
-        considered = Volunteer.objects.filter(cell_id=context.cell_id, status=Volunteer.Status.ACTIVE).count()
-        return [], Counter({"resident_location_unknown": considered} if considered else {}), considered
+def volunteer_verdict(context: MatchContext, volunteer_id: int) -> str:
+    """The hard-rule verdict for one volunteer: ``eligible`` or the first rule they fail."""
+    return _verdict_of(context, volunteer_id)[0]
+
+
+# Rings of the search, in km: dense places stop after the first few.
+SEARCH_RINGS_KM = (1.5, 3, 6, 10, 15, 25, 50)
+# With at least this many eligible volunteers certain, the search also stops after reading this many.
+MIN_CANDIDATES = 10
+READ_BUDGET = 12_000
+
+
+def _judge_ring(
+    context: MatchContext, *, limit: int, inner_km: float = 0.0, outer_km: float | None = None
+) -> tuple[Counter[str], list[tuple[int, float | None]]]:
+    """One windowed pass over a ring of the pool: the verdict counts, and the ``limit`` nearest eligible
+    volunteers (plus any who already support the resident)."""
+    judged = _judged_sql(context, inner_km=inner_km, outer_km=outer_km)
+    assert judged is not None
     sql, params = judged
-    if context.level > LevelOfNeed.COMMUNITY:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) judged WHERE judged.verdict <> 'not_active'", params)
-            considered = cursor.fetchone()[0]
-        return [], Counter({"level_needs_organisation": considered} if considered else {}), considered
-
+    # The judged rows are kept once (materialised), then counted by verdict (a hash, no sort) and the
+    # eligible alone sorted by distance: sorting every row of a dense ring cost more than judging it.
     params.append(limit)
     supporters = _in(sorted(context.supporter_volunteer_ids), params)
+    nearest = (
+        f"SELECT id, distance_km, verdict, 0 FROM judged WHERE verdict = '{ELIGIBLE}' "
+        "ORDER BY (CASE WHEN distance_km IS NULL THEN 1 ELSE 0 END), distance_km, id LIMIT %s"
+    )
     windowed = (
-        f"SELECT id, distance_km, verdict, verdict_count FROM ("
-        f"SELECT judged.id, judged.distance_km, judged.verdict, "
-        f"COUNT(*) OVER (PARTITION BY judged.verdict) AS verdict_count, "
-        f"ROW_NUMBER() OVER (PARTITION BY judged.verdict "
-        f"ORDER BY (CASE WHEN judged.distance_km IS NULL THEN 1 ELSE 0 END), judged.distance_km, judged.id) AS verdict_rank "
-        f"FROM ({sql}) judged) counted "
-        f"WHERE verdict_rank = 1 OR (verdict = '{ELIGIBLE}' AND (verdict_rank <= %s OR id IN {supporters}))"
+        f"WITH judged AS MATERIALIZED ({sql}) "
+        f"SELECT NULL, NULL, verdict, COUNT(*) FROM judged GROUP BY verdict "
+        f"UNION ALL SELECT * FROM ({nearest}) nearest "
+        f"UNION ALL SELECT id, distance_km, verdict, 0 FROM judged WHERE verdict = '{ELIGIBLE}' AND id IN {supporters}"
     )
     with connection.cursor() as cursor:
         cursor.execute(windowed, params)
         rows = cursor.fetchall()
     counts: Counter[str] = Counter()
-    eligible: list[tuple[int, float | None]] = []
+    eligible: dict[int, float | None] = {}
     for volunteer_id, distance_km, verdict, verdict_count in rows:
-        counts[verdict] = verdict_count
-        if verdict == ELIGIBLE:
-            eligible.append((volunteer_id, distance_km))
+        if volunteer_id is None:
+            counts[verdict] = verdict_count
+        else:
+            eligible[volunteer_id] = distance_km
+    return counts, list(eligible.items())
+
+
+def volunteers_ruled_out(context: MatchContext) -> str:
+    """The rule that rules out every volunteer for this request, or "" when volunteers are candidates."""
+    if context.level > LevelOfNeed.COMMUNITY:
+        return "level_needs_organisation"
+    if context.latitude is None and context.area_id is None:
+        return "resident_location_unknown"
+    return ""
+
+
+def select_volunteers(context: MatchContext, *, limit: int) -> tuple[list[VolunteerRow], Counter[str], int]:
+    """Eligible volunteers (the ``limit`` nearest, plus any who already support the resident), the
+    exclusion counts by verdict, and how many volunteers were considered.
+
+    The pool is read in rings of grid squares, nearest first, and the search stops once the ``limit``
+    nearest eligible volunteers are certain (the next ring starts farther out than the last of them), so a
+    dense city costs a few thousand rows, not every volunteer within the search radius; where few qualify
+    it also stops once the nearest ``MIN_CANDIDATES`` are certain and ``READ_BUDGET`` volunteers have been
+    read. The counts cover the rings read; ``considered`` says how many volunteers that was."""
+    # Two rules exclude every volunteer at once; they are reported as such, not counted one by one.
+    if volunteers_ruled_out(context):
+        return [], Counter(), 0
+
+    counts: Counter[str] = Counter()
+    eligible: list[tuple[int, float | None]] = []
+    if context.latitude is None:
+        counts, eligible = _judge_ring(context, limit=limit)
+    else:
+        rings = [ring for ring in SEARCH_RINGS_KM if ring < context.search_radius_km] + [context.search_radius_km]
+        inner = 0.0
+        for outer in rings:
+            ring_counts, ring_eligible = _judge_ring(context, limit=limit, inner_km=inner, outer_km=outer)
+            counts.update(ring_counts)
+            eligible += ring_eligible
+            inner = outer
+            distances = sorted(d for _id, d in eligible if d is not None)
+            # Anyone not yet read lives beyond the ring just read (1% spare for the grid's flat-earth edges).
+            if len(distances) >= limit and distances[limit - 1] <= inner * 0.99:
+                break
+            # Where few qualify (an enhanced check, a rare skill), stop once the nearest few are certain
+            # and enough volunteers have been read, rather than reading the whole search radius.
+            enough = len(distances) >= MIN_CANDIDATES and distances[MIN_CANDIDATES - 1] <= inner * 0.99
+            if enough and sum(counts.values()) >= READ_BUDGET:
+                break
+        found = {volunteer_id for volunteer_id, _d in eligible}
+        for supporter in sorted(context.supporter_volunteer_ids - found):
+            verdict, distance = _verdict_of(context, supporter)
+            if verdict == ELIGIBLE:
+                eligible.append((supporter, distance))
     considered = sum(counts.values())
     counts.pop(ELIGIBLE, None)
     eligible.sort(key=lambda row: (row[1] is None, row[1] or 0.0, row[0]))
+    keep = {volunteer_id for volunteer_id, _d in eligible[:limit]} | set(context.supporter_volunteer_ids)
+    eligible = [row for row in eligible if row[0] in keep]
     return _volunteer_rows(context, eligible), counts, considered
 
 
+def _aware(value: Any) -> datetime.datetime | None:
+    """A timestamp read by raw SQL: aware from PostgreSQL, naive UTC (or an ISO string) from SQLite."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime.datetime) else parse_datetime(str(value))
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, datetime.UTC)
+    return parsed
+
+
+def _ids(value: Any) -> frozenset[int]:
+    return frozenset(int(part) for part in str(value).split(",") if part) if value else frozenset()
+
+
 def _volunteer_rows(context: MatchContext, eligible: list[tuple[int, float | None]]) -> list[VolunteerRow]:
-    """What the soft factors need about each eligible volunteer, read in four queries."""
-    ids = [volunteer_id for volunteer_id, _distance in eligible]
-    if not ids:
+    """What the soft factors need about each eligible volunteer, read in one query."""
+    if not eligible:
         return []
-    details = {
-        row[0]: row
-        for row in Volunteer.objects.filter(pk__in=ids).values_list(
-            "id",
-            "first_name",
-            "last_name",
-            "area_id",
-            "languages",
-            "available_now",
-            "available_now_until",
-            "last_assigned_at",
-        )
-    }
-    skills: dict[int, set[int]] = {}
-    for volunteer_id, skill_id in Volunteer.skills.through.objects.filter(volunteer_id__in=ids).values_list(
-        "volunteer_id", "skill_id"
-    ):
-        skills.setdefault(volunteer_id, set()).add(skill_id)
-    affiliations: dict[int, set[int]] = {}
-    for volunteer_id, organisation_id in Affiliation.objects.filter(volunteer_id__in=ids).values_list(
-        "volunteer_id", "organisation_id"
-    ):
-        affiliations.setdefault(volunteer_id, set()).add(organisation_id)
-    workload = dict(
-        Offer.objects.filter(
-            volunteer_id__in=ids, state__in=WORKLOAD_STATES, created_at__gte=context.now - datetime.timedelta(days=7)
-        )
-        .values_list("volunteer_id")
-        .annotate(n=Count("id"))
-        .values_list("volunteer_id", "n")
+    params: list[Any] = []
+    aggregate = "string_agg(CAST({} AS TEXT), ',')" if connection.vendor == "postgresql" else "group_concat({})"
+    workload = _in([str(state) for state in WORKLOAD_STATES], params)
+    params.append(connection.ops.adapt_datetimefield_value(context.now - datetime.timedelta(days=7)))
+    ids = _in([volunteer_id for volunteer_id, _distance in eligible], params)
+    sql = (
+        "SELECT v.id, v.first_name, v.last_name, v.area_id, v.languages, v.available_now, v.available_now_until, "
+        "v.last_assigned_at, "
+        f"(SELECT {aggregate.format('s.skill_id')} FROM {Volunteer.skills.through._meta.db_table} s "
+        "WHERE s.volunteer_id = v.id), "
+        f"(SELECT {aggregate.format('a.organisation_id')} FROM {Affiliation._meta.db_table} a "
+        "WHERE a.volunteer_id = v.id), "
+        f"(SELECT COUNT(*) FROM {Offer._meta.db_table} o WHERE o.volunteer_id = v.id AND o.state IN {workload} "
+        "AND o.created_at >= %s) "
+        f"FROM {Volunteer._meta.db_table} v WHERE v.id IN {ids}"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        details = {row[0]: row for row in cursor.fetchall()}
     rows = []
     for volunteer_id, distance_km in eligible:
-        _id, first, last, area_id, languages, now_flag, until, last_assigned_at = details[volunteer_id]
+        _id, first, last, area_id, languages, now_flag, until, last_assigned_at, skills, groups, tasks = details[
+            volunteer_id
+        ]
+        if isinstance(languages, str):
+            languages = json.loads(languages)
+        until = _aware(until)
         rows.append(
             VolunteerRow(
                 id=volunteer_id,
                 name=f"{first} {last}".strip(),
                 distance_km=distance_km,
                 area_id=area_id,
-                skill_ids=frozenset(skills.get(volunteer_id, ())),
+                skill_ids=_ids(skills),
                 languages=tuple(code.lower() for code in (languages or [])),
                 available_now=bool(now_flag) and (until is None or until > context.now),
-                last_assigned_at=last_assigned_at,
-                tasks_this_week=workload.get(volunteer_id, 0),
-                affiliation_ids=frozenset(affiliations.get(volunteer_id, ())),
+                last_assigned_at=_aware(last_assigned_at),
+                tasks_this_week=tasks,
+                affiliation_ids=_ids(groups),
             )
         )
     return rows

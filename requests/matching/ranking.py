@@ -11,6 +11,7 @@ from requests.matching.candidates import (
     VolunteerRow,
     select_organisations,
     select_volunteers,
+    volunteers_ruled_out,
 )
 from requests.matching.context import MatchContext, build_context
 from requests.matching.scoring import FACTORS
@@ -20,7 +21,7 @@ VOLUNTEER = "volunteer"
 ORGANISATION = "organisation"
 # The nearest eligible volunteers scored per request (those who already support the resident are
 # always scored too); stored rankings keep the best of them.
-VOLUNTEER_LIMIT = 100
+VOLUNTEER_LIMIT = 40
 ORGANISATION_LIMIT = 100
 STORED_CANDIDATES = 25
 
@@ -49,7 +50,7 @@ class RankedCandidate:
 class RankingResult:
     candidates: list[RankedCandidate]
     signposts: list[dict[str, Any]]
-    exclusions: dict[str, dict[str, int]]
+    exclusions: dict[str, Any]
     considered: int
     duration_ms: float = 0.0
     context: MatchContext | None = field(default=None, repr=False)
@@ -94,6 +95,7 @@ def rank(support_request: SupportRequest, *, context: MatchContext | None = None
         exclusions={
             "volunteers": dict(volunteer_exclusions.most_common()),
             "organisations": dict(organisation_exclusions.most_common()),
+            "all_volunteers": volunteers_ruled_out(context),
         },
         considered=volunteers_considered + organisations_considered,
         duration_ms=round((time.perf_counter() - started) * 1000, 2),
@@ -101,10 +103,13 @@ def rank(support_request: SupportRequest, *, context: MatchContext | None = None
     )
 
 
-def exclusion_labels(exclusions: dict[str, dict[str, int]]) -> list[tuple[str, int]]:
-    """Exclusion counts in plain words, largest first: ("out of range", 14), ..."""
-    labelled = [(str(VOLUNTEER_RULES.get(code, code)), n) for code, n in exclusions.get("volunteers", {}).items()]
+def exclusion_labels(exclusions: dict[str, Any]) -> list[tuple[str, int | None]]:
+    """Exclusion counts in plain words, largest first: ("out of range", 14), ... A rule that rules out
+    every volunteer (a level 3 need, a resident who cannot be placed) comes first, without a count."""
+    ruled_out = exclusions.get("all_volunteers", "")
+    labelled: list[tuple[str, int | None]] = [(str(VOLUNTEER_RULES[ruled_out]), None)] if ruled_out else []
+    labelled += [(str(VOLUNTEER_RULES.get(code, code)), n) for code, n in exclusions.get("volunteers", {}).items()]
     labelled += [
         (str(ORGANISATION_RULES.get(code, code)), n) for code, n in exclusions.get("organisations", {}).items()
     ]
-    return sorted(labelled, key=lambda item: -item[1])
+    return sorted(labelled, key=lambda item: -1 if item[1] is None else -item[1])

@@ -68,31 +68,32 @@ def ranking_store(*, support_request: SupportRequest, result: RankingResult) -> 
 
 
 def request_rank(*, request_id: int) -> tuple[SupportRequest, RankingResult] | None:
-    """Rank a request and store the ranking; clear its flag unless it was flagged again meanwhile."""
+    """Rank a request and store the ranking. The request's flag is left for ``request_match`` to clear."""
     support_request = (
         SupportRequest.objects.select_related("cell", "resident", "resident__area").filter(pk=request_id).first()
     )
     if support_request is None:
         logger.warning("request %s no longer exists; nothing to rank", request_id)
         return None
-    flagged_at = support_request.needs_ranking_since
     result = rank(support_request)
-    with transaction.atomic():
-        ranking_store(support_request=support_request, result=result)
-        SupportRequest.objects.filter(pk=request_id, needs_ranking_since=flagged_at).update(needs_ranking_since=None)
+    ranking_store(support_request=support_request, result=result)
     return support_request, result
 
 
 def request_match(*, request_id: int) -> Offer | None:
-    """What a worker does for a flagged request: rank it, then make the automatic offer the cell's policy
-    allows. Returns the offer made, if any."""
+    """What a worker does for a flagged request: rank it, make the automatic offer the cell's policy
+    allows, and only then clear the flag (unless someone flagged it again meanwhile), so a worker that
+    dies anywhere in between leaves the request for the sweeper. Returns the offer made, if any."""
+    flagged_at = SupportRequest.objects.filter(pk=request_id).values_list("needs_ranking_since", flat=True).first()
     ranked = request_rank(request_id=request_id)
     if ranked is None:
         return None
     support_request, result = ranked
-    if support_request.status not in AUTO_OFFER_STATUSES:
-        return None
-    return request_offer_next(request_id=request_id, result=result)
+    offer = None
+    if support_request.status in AUTO_OFFER_STATUSES:
+        offer = request_offer_next(request_id=request_id, result=result)
+    SupportRequest.objects.filter(pk=request_id, needs_ranking_since=flagged_at).update(needs_ranking_since=None)
+    return offer
 
 
 def _refusals_since_escalation(support_request: SupportRequest) -> int:
@@ -260,11 +261,17 @@ def offers_remind_due(*, now: datetime.datetime) -> int:
 
 
 def requests_enqueue_stuck(*, now: datetime.datetime) -> int:
-    """Re-enqueue requests flagged for ranking that no worker has ranked: the broker was down, or the
-    worker was killed mid-task."""
+    """Re-enqueue requests flagged for ranking that no worker has finished: the broker was down, or the
+    worker was killed mid-task. Each is re-flagged with the time it was re-sent, so the sweeper sends it
+    again only if it is still waiting another ``STUCK_AFTER`` later, not on every tick."""
     stuck = SupportRequest.objects.filter(needs_ranking_since__lte=now - STUCK_AFTER).order_by("needs_ranking_since")
-    ids = list(stuck.values_list("pk", flat=True)[:SWEEP_BATCH])
-    return sum(1 for request_id in ids if enqueue_match(request_id))
+    sent = 0
+    for request_id, flagged_at in stuck.values_list("pk", "needs_ranking_since")[:SWEEP_BATCH]:
+        if not enqueue_match(request_id):
+            break  # the broker is away; the next sweep tries again
+        SupportRequest.objects.filter(pk=request_id, needs_ranking_since=flagged_at).update(needs_ranking_since=now)
+        sent += 1
+    return sent
 
 
 def sweep_once(*, now: datetime.datetime | None = None) -> dict[str, int]:

@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 from config.errors import DomainError
 from hubs.models import Area
 from partners.models import CellPartner, Membership
+from requests.broker import publish
 from requests.models import (
     EscalationStage,
     Notification,
@@ -64,15 +65,9 @@ class _Message:
 
 
 def enqueue_send(notification_id: int) -> bool:
-    """Hand a notification to the worker. Returns False, and logs, when the broker cannot take it."""
-    try:
-        send_notification.delay(notification_id)
-    # Whatever the broker raises (kombu, redis, socket errors) must not reach the caller: the row is
-    # already committed as pending, and the sweeper enqueues it again.
-    except Exception:
-        logger.warning("Could not enqueue notification %s; the sweeper will retry it.", notification_id, exc_info=True)
-        return False
-    return True
+    """Hand a notification to the worker. Returns False, and logs, when the broker cannot take it: the
+    row is already committed as pending, and the sweeper enqueues it again."""
+    return publish(send_notification, notification_id)
 
 
 def _enqueue_after_commit(notification: Notification) -> None:

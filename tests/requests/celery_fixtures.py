@@ -33,7 +33,7 @@ import redis
 from django.db import connection
 
 from config.celery import app as celery_app
-from requests import tasks as request_tasks
+from requests import broker as request_broker
 from tests.hubs.factories import NeedCategoryFactory, ResponseCellFactory
 from tests.requests.factories import ResidentFactory
 from tests.volunteers.factories import VolunteerFactory
@@ -331,7 +331,7 @@ def celery_broker(
     celery_app.conf.task_always_eager = False
     reset_broker_connections()
     # A fresh broker back-off for this thread, so one test's outage does not leak into the next.
-    monkeypatch.setattr(request_tasks, "_backoff", threading.local())
+    monkeypatch.setattr(request_broker, "_backoff", threading.local())
     try:
         yield private_redis
     finally:

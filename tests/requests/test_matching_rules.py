@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from hubs.models import DbsLevel
 from partners.models import CellPartner
+from requests.matching.candidates import VOLUNTEER_RULES
 from requests.matching.context import build_context
-from requests.matching.ranking import rank
+from requests.matching.ranking import exclusion_labels, rank
 from requests.matching.workflow import candidate_verdict
 from requests.models import Offer, OfferState, Status
 from tests.hubs.factories import NeedCategoryFactory, ResponseCellFactory, SkillFactory, WardFactory
@@ -179,6 +180,8 @@ VOLUNTEER_EXCLUSIONS: list[tuple[Callable[[dict[str, Any]], None], str]] = [
     (declined_before, "declined"),
     (let_it_expire, "declined"),
     (at_weekly_cap, "weekly_cap"),
+]
+WHOLESALE_EXCLUSIONS: list[tuple[Callable[[dict[str, Any]], None], str]] = [
     (level_3, "level_needs_organisation"),
     (resident_nowhere, "resident_location_unknown"),
 ]
@@ -203,6 +206,30 @@ def test_volunteer_failing_a_hard_rule_is_excluded_and_counted(
     assert all(c.kind != "volunteer" for c in result.candidates)
     assert result.exclusions["volunteers"] == {verdict: 1}
     assert candidate_verdict(support_request=request, volunteer=world["volunteer"]) == verdict
+
+
+@pytest.mark.parametrize(
+    ("breaks_rule", "verdict"), WHOLESALE_EXCLUSIONS, ids=[f.__name__ for f, _ in WHOLESALE_EXCLUSIONS]
+)
+def test_a_rule_that_rules_out_every_volunteer_is_reported_once_not_counted(
+    world: dict[str, Any], breaks_rule: Callable[[dict[str, Any]], None], verdict: str
+) -> None:
+    breaks_rule(world)
+    request = type(world["request"]).objects.get(pk=world["request"].pk)
+    result = rank(request)
+    assert all(c.kind != "volunteer" for c in result.candidates)
+    assert result.exclusions["volunteers"] == {}
+    assert result.exclusions["all_volunteers"] == verdict
+    assert exclusion_labels(result.exclusions)[0] == (str(VOLUNTEER_RULES[verdict]), None)
+    assert candidate_verdict(support_request=request, volunteer=world["volunteer"]) == verdict
+
+
+def test_exclusions_read_in_plain_words_largest_first(world: dict[str, Any]) -> None:
+    for km in (3.3, 3.5):
+        _place(VolunteerFactory(cell=world["cell"], travel_radius_km=3), km)
+    paused(world)
+    labels = exclusion_labels(rank(world["request"]).exclusions)
+    assert labels == [("out of range", 2), ("not active", 1)]
 
 
 def test_available_now_counts_when_the_grid_says_otherwise(world: dict[str, Any]) -> None:

@@ -206,7 +206,7 @@ def test_ranking_keeps_the_flag_when_the_request_was_flagged_again_meanwhile(pla
 
     workflow.rank = rank_while_retriaged  # type: ignore[assignment]
     try:
-        workflow.request_rank(request_id=request.pk)
+        workflow.request_match(request_id=request.pk)
     finally:
         workflow.rank = original  # type: ignore[assignment]
     request.refresh_from_db()
@@ -270,6 +270,30 @@ def test_sweeper_re_enqueues_requests_stuck_unranked(place: dict[str, Any], enqu
     SupportRequest.objects.filter(pk=stuck.pk).update(
         needs_ranking_since=timezone.now() - datetime.timedelta(minutes=5)
     )
-    assert workflow.requests_enqueue_stuck(now=timezone.now()) == 1
+    now = timezone.now()
+    assert workflow.requests_enqueue_stuck(now=now) == 1
     assert enqueued == [stuck.pk]
     assert fresh.pk not in enqueued
+    # Sent again only if it is still waiting a while later, not on every tick.
+    assert workflow.requests_enqueue_stuck(now=now + datetime.timedelta(seconds=5)) == 0
+    later = now + workflow.STUCK_AFTER + datetime.timedelta(seconds=1)
+    assert workflow.requests_enqueue_stuck(now=later) == 2  # and the fresh one is stuck by then too
+
+
+def test_a_worker_dying_between_ranking_and_offering_leaves_the_request_flagged(place: dict[str, Any]) -> None:
+    request = _log(place)
+    original = workflow.request_offer_next
+
+    def die(**kwargs: Any) -> None:
+        raise SystemExit("worker killed")
+
+    workflow.request_offer_next = die  # type: ignore[assignment]
+    try:
+        with pytest.raises(SystemExit):
+            workflow.request_match(request_id=request.pk)
+    finally:
+        workflow.request_offer_next = original  # type: ignore[assignment]
+    request.refresh_from_db()
+    assert request.ranking.candidates
+    assert request.needs_ranking_since is not None
+    assert workflow.request_match(request_id=request.pk) is not None

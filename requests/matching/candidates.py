@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -440,64 +439,84 @@ def _volunteer_rows(context: MatchContext, eligible: list[tuple[int, float | Non
 
 @dataclass(frozen=True)
 class _OrganisationFacts:
-    """What the organisation rules need, read once per request in a few small queries."""
+    """What the organisation rules need, read once per request."""
 
     pool: list[tuple[Any, ...]]
     area_ids: dict[int, set[int]]
     offering: set[int]
     open_referrals: dict[int, int]
     refused: set[int]
+    relationships: dict[int, str]  # to the request's cell; "" for an organisation that only serves the area
     partners_elsewhere: int  # the cell's partners that list areas, none of them the resident's
 
 
 def _organisation_facts(context: MatchContext) -> _OrganisationFacts:
     """The pool is every organisation serving the resident's area, and the cell's partners that list no
-    areas (they serve the whole cell). Partners serving only other areas are counted, not read."""
-    through = Organisation.areas.through.objects
-    serving = set(through.filter(area_id__in=context.area_ids).values_list("organisation_id", flat=True))
-    partners = CellPartner.objects.filter(cell_id=context.cell_id)
-    listing_areas = through.filter(organisation_id=OuterRef("organisation_id"))
-    whole_cell = set(partners.exclude(Exists(listing_areas)).values_list("organisation_id", flat=True))
-    ids = serving | whole_cell
-    partners_elsewhere = len(set(context.cell_partner_relationships) - ids)
-    pool = list(
-        Organisation.objects.filter(pk__in=ids).values_list(
-            "id", "name", "kind", "tier", "accepting_referrals", "capacity", "latitude", "longitude", "languages"
-        )
+    areas (they serve the whole cell); partners serving only other areas are counted, not read. One
+    query reads the pool with what the rules need about each."""
+    areas_table = Organisation.areas.through._meta.db_table
+    categories_table = Organisation.categories.through._meta.db_table
+    offers_table = Offer._meta.db_table
+    aggregate = (
+        "string_agg(CAST(oa.area_id AS TEXT), ',')" if connection.vendor == "postgresql" else "group_concat(oa.area_id)"
     )
-    area_ids: dict[int, set[int]] = {}
-    for organisation_id, area_id in through.filter(organisation_id__in=ids).values_list("organisation_id", "area_id"):
-        area_ids.setdefault(organisation_id, set()).add(area_id)
-    offered = Counter(
-        Organisation.categories.through.objects.filter(
-            organisation_id__in=ids, needcategory_id__in=context.category_ids
-        ).values_list("organisation_id", flat=True)
+    params: list[Any] = []
+    requested = _in(sorted(context.category_ids), params)
+    open_states = _in([str(state) for state in OPEN_REFERRAL_STATES], params)
+    params.append(context.request_id)
+    refused_states = _in([str(state) for state in REFUSED_STATES], params)
+    params += [context.cell_id, context.cell_id]
+    areas = _in(sorted(context.area_ids), params)
+    params.append(context.cell_id)
+    partners_table = CellPartner._meta.db_table
+    sql = (
+        "SELECT o.id, o.name, o.kind, o.tier, o.accepting_referrals, o.capacity, o.latitude, o.longitude, o.languages, "
+        f"(SELECT {aggregate} FROM {areas_table} oa WHERE oa.organisation_id = o.id), "
+        f"(SELECT COUNT(*) FROM {categories_table} oc WHERE oc.organisation_id = o.id AND oc.needcategory_id IN {requested}), "
+        f"(SELECT COUNT(*) FROM {offers_table} f WHERE f.organisation_id = o.id AND f.state IN {open_states}), "
+        f"(SELECT COUNT(*) FROM {offers_table} f WHERE f.organisation_id = o.id AND f.request_id = %s "
+        f"AND f.state IN {refused_states}), "
+        f"(SELECT p.relationship FROM {partners_table} p WHERE p.cell_id = %s AND p.organisation_id = o.id), "
+        f"(SELECT COUNT(*) FROM {partners_table} p WHERE p.cell_id = %s) "
+        f"FROM {Organisation._meta.db_table} o "
+        f"WHERE o.id IN (SELECT oa.organisation_id FROM {areas_table} oa WHERE oa.area_id IN {areas}) "
+        f"OR o.id IN (SELECT p.organisation_id FROM {partners_table} p WHERE p.cell_id = %s "
+        f"AND NOT EXISTS (SELECT 1 FROM {areas_table} oa WHERE oa.organisation_id = p.organisation_id))"
     )
-    offering = {organisation_id for organisation_id, n in offered.items() if n == len(context.category_ids)}
-    open_referrals = dict(
-        Offer.objects.filter(organisation_id__in=ids, state__in=OPEN_REFERRAL_STATES)
-        .values_list("organisation_id")
-        .annotate(n=Count("id"))
-        .values_list("organisation_id", "n")
-    )
-    refused = set(
-        Offer.objects.filter(
-            request_id=context.request_id, organisation__isnull=False, state__in=REFUSED_STATES
-        ).values_list("organisation_id", flat=True)
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    pool, area_ids, offering, open_referrals, refused, relationships = [], {}, set(), {}, set(), {}
+    partners = 0
+    for row in rows:
+        organisation_id, languages = row[0], row[8]
+        if isinstance(languages, str):
+            languages = json.loads(languages)
+        pool.append((*row[:8], languages))
+        area_ids[organisation_id] = set(_ids(row[9]))
+        if row[10] == len(context.category_ids):
+            offering.add(organisation_id)
+        open_referrals[organisation_id] = row[11]
+        if row[12]:
+            refused.add(organisation_id)
+        relationships[organisation_id] = row[13] or ""
+        partners = row[14]
+    if not rows:
+        partners = CellPartner.objects.filter(cell_id=context.cell_id).count()
     return _OrganisationFacts(
         pool=pool,
         area_ids=area_ids,
         offering=offering,
         open_referrals=open_referrals,
         refused=refused,
-        partners_elsewhere=partners_elsewhere,
+        relationships=relationships,
+        partners_elsewhere=partners - sum(1 for relationship in relationships.values() if relationship),
     )
 
 
 def _organisation_verdict(context: MatchContext, facts: _OrganisationFacts, row: tuple[Any, ...]) -> str:
     organisation_id, _name, _kind, tier, accepting, capacity = row[:6]
-    relationship = context.cell_partner_relationships.get(organisation_id, "")
+    relationship = facts.relationships.get(organisation_id, "")
     served = facts.area_ids.get(organisation_id, set())
     # A partner with no areas listed serves the whole cell; anyone else must serve the resident's area.
     if not (served & context.area_ids) and not (relationship and not served):
@@ -553,7 +572,7 @@ def select_organisations(
             languages=tuple(code.lower() for code in (languages or [])),
             open_referrals=facts.open_referrals.get(organisation_id, 0),
             capacity=capacity,
-            relationship=context.cell_partner_relationships.get(organisation_id, ""),
+            relationship=facts.relationships.get(organisation_id, ""),
         )
         (eligible if verdict == ELIGIBLE else signposts).append(candidate)
     return eligible[:limit], signposts, counts, len(facts.pool) + facts.partners_elsewhere

@@ -7,9 +7,10 @@ plain candidate rows, so they can be tested as tables without a database.
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
-from hubs.models import DbsLevel, Hub, LevelOfNeed
+from hubs.models import Area, DbsLevel, Hub, LevelOfNeed
 from hubs.selectors import area_with_ancestors
 from partners.models import CellPartner, HubOperator, Organisation
 from requests.models import KnownSupporter, Offer, OfferState, SupportRequest, Urgency
@@ -51,8 +52,7 @@ class MatchContext:
     supporter_volunteer_ids: frozenset[int]
     supporter_organisation_ids: frozenset[int]
     lead_organisation_id: int | None
-    cell_partner_relationships: dict[int, str]  # organisation id -> relationship to the cell
-    mutual_aid_ids: frozenset[int]  # the cell's partners that are mutual aid groups
+    integrated_networks: frozenset[int]  # the cell's integrated mutual aid partners
     hub_organisation_ids: frozenset[int]  # organisations running a hub that covers the resident's area
     hub_area_ids: frozenset[int]  # areas covered by the hubs that cover the resident's area
 
@@ -89,7 +89,7 @@ def build_context(support_request: SupportRequest, *, now: datetime.datetime | N
         required_dbs = max(required_dbs, cell.level2_min_dbs_level)
         requires_id = cell.level2_requires_id_verified
 
-    area = resident.area
+    area = Area.objects.select_related("parent__parent").get(pk=resident.area_id) if resident.area_id else None
     area_ids = frozenset(a.pk for a in area_with_ancestors(area)) if area is not None else frozenset()
 
     supporter_volunteers: set[int] = set()
@@ -98,18 +98,18 @@ def build_context(support_request: SupportRequest, *, now: datetime.datetime | N
     helped = Offer.objects.filter(request__resident=resident, state__in=SUPPORTING_STATES).values_list(
         "volunteer_id", "organisation_id"
     )
-    for volunteer_id, organisation_id in [*known, *helped]:
+    for volunteer_id, organisation_id in known.order_by().union(helped.order_by()):
         if volunteer_id is not None:
             supporter_volunteers.add(volunteer_id)
         if organisation_id is not None:
             supporter_organisations.add(organisation_id)
 
-    partnerships = list(
-        CellPartner.objects.filter(cell=cell).values_list(
-            "organisation_id", "role", "relationship", "organisation__kind"
-        )
+    network = CellPartner.objects.filter(cell=cell).filter(
+        Q(role=CellPartner.Role.LEAD)
+        | Q(organisation__kind=Organisation.Kind.MUTUAL_AID, relationship=CellPartner.Relationship.INTEGRATED)
     )
-    lead = next((org for org, role, _, _ in partnerships if role == CellPartner.Role.LEAD), None)
+    partnerships = list(network.values_list("organisation_id", "role"))
+    lead = next((org for org, role in partnerships if role == CellPartner.Role.LEAD), None)
     hub_operators: set[int] = set()
     hub_area_ids: set[int] = set()
     if area is not None:
@@ -152,8 +152,7 @@ def build_context(support_request: SupportRequest, *, now: datetime.datetime | N
         supporter_volunteer_ids=frozenset(supporter_volunteers),
         supporter_organisation_ids=frozenset(supporter_organisations),
         lead_organisation_id=lead,
-        cell_partner_relationships={org: relationship for org, _, relationship, _ in partnerships},
-        mutual_aid_ids=frozenset(org for org, _, _, kind in partnerships if kind == Organisation.Kind.MUTUAL_AID),
+        integrated_networks=frozenset(org for org, role in partnerships if role != CellPartner.Role.LEAD),
         hub_organisation_ids=frozenset(hub_operators),
         hub_area_ids=frozenset(hub_area_ids),
     )

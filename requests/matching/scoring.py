@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import get_language_info
 
 from hubs.models import CoordinationModel, LevelOfNeed
-from partners.models import CellPartner
+from partners.models import CellPartner, Organisation
 from requests.matching.candidates import OrganisationRow, VolunteerRow
 from requests.matching.context import MatchContext
 from requests.models import Urgency
@@ -132,7 +132,6 @@ def fairness(context: MatchContext, candidate: Candidate) -> Factor:
 def routing(context: MatchContext, candidate: Candidate) -> Factor:
     """How well the candidate fits the cell's coordination model."""
     model = context.coordination_model
-    relationships = context.cell_partner_relationships
     if isinstance(candidate, VolunteerRow):
         if model == CoordinationModel.LIO_BROKER:
             if context.lead_organisation_id in candidate.affiliation_ids:
@@ -144,15 +143,10 @@ def routing(context: MatchContext, candidate: Candidate) -> Factor:
             ):
                 return Factor(1.0, _("in the patch of the hub covering this area"))
             return Factor(0.25, _("outside the covering hub's patch"))
-        integrated = {
-            org
-            for org in candidate.affiliation_ids & context.mutual_aid_ids
-            if relationships.get(org) == CellPartner.Relationship.INTEGRATED
-        }
-        if integrated:
+        if candidate.affiliation_ids & context.integrated_networks:
             return Factor(1.0, _("part of an integrated community network"))
         return Factor(0.5, _("volunteers directly with the cell"))
-    relationship = relationships.get(candidate.id, "")
+    relationship = candidate.relationship
     if model == CoordinationModel.LIO_BROKER:
         if candidate.id == context.lead_organisation_id:
             return Factor(1.0, _("the LIO"))
@@ -163,7 +157,7 @@ def routing(context: MatchContext, candidate: Candidate) -> Factor:
             0.25 if relationship else 0.0,
             _("outside the hub network") if not relationship else _("a partner of the cell"),
         )
-    elif candidate.id in context.mutual_aid_ids and relationship == CellPartner.Relationship.INTEGRATED:
+    elif candidate.kind == Organisation.Kind.MUTUAL_AID and relationship == CellPartner.Relationship.INTEGRATED:
         return Factor(1.0, _("an integrated community network"))
     if relationship == CellPartner.Relationship.INTEGRATED:
         return Factor(0.75, _("an integrated partner of the cell"))

@@ -54,8 +54,7 @@ def context(**changes: Any) -> MatchContext:
         supporter_volunteer_ids=frozenset(),
         supporter_organisation_ids=frozenset(),
         lead_organisation_id=100,
-        cell_partner_relationships={100: "integrated", 101: "supported", 102: "integrated", 103: "integrated"},
-        mutual_aid_ids=frozenset({102, 103}),
+        integrated_networks=frozenset({102, 103}),
         hub_organisation_ids=frozenset({101}),
         hub_area_ids=frozenset({10, 11}),
     )

@@ -292,39 +292,34 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
 
 
 def bare_query_ms(context: object) -> float:
-    """The floor: the same indexed reads of the pool, ring by ring nearest first, keeping active volunteers
-    whose radius reaches the resident until the nearest 100 are certain; no other rule, no counting, no
-    scoring."""
+    """The floor: the indexed candidate query alone. The same ring-by-ring reads of the pool with every
+    hard rule applied, keeping the nearest eligible volunteers until they are certain; no counting by
+    reason, no organisations, no details, no scoring, no explanations (the request's facts, which the
+    query takes as parameters, are read before the clock starts)."""
     from django.db import connection
 
-    from requests.matching.candidates import SEARCH_RINGS_KM, _pool_branches, haversine_sql
-    from volunteers.models import Volunteer
+    from requests.matching.candidates import ELIGIBLE, SEARCH_RINGS_KM, _judged_sql
+    from requests.matching.ranking import VOLUNTEER_LIMIT
 
     started = time.perf_counter()
-    distance = haversine_sql(context.latitude, context.longitude)  # type: ignore[attr-defined]
     radius = context.search_radius_km  # type: ignore[attr-defined]
     found: list[float] = []
     inner = 0.0
     for outer in [ring for ring in SEARCH_RINGS_KM if ring < radius] + [radius]:
-        selects, params = [], []
-        for where, branch_params in _pool_branches(context, inner_km=inner, outer_km=outer) or []:  # type: ignore[arg-type]
-            selects.append(
-                f"SELECT v.id, v.travel_radius_km, {distance} AS distance_km FROM {Volunteer._meta.db_table} v "
-                f"WHERE {where} AND v.status = 'active'"
-            )
-            params += branch_params
+        judged = _judged_sql(context, inner_km=inner, outer_km=outer)  # type: ignore[arg-type]
         inner = outer
-        if not selects:
-            continue
-        sql = (
-            f"SELECT id, distance_km FROM ({' UNION ALL '.join(selects)}) pool "
-            "WHERE distance_km <= CAST(travel_radius_km AS DOUBLE PRECISION) ORDER BY distance_km, id LIMIT 100"
-        )
+        if judged is None:
+            break
+        sql, params = judged
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(
+                f"SELECT id, distance_km FROM ({sql}) judged WHERE verdict = '{ELIGIBLE}' "
+                f"ORDER BY distance_km, id LIMIT {VOLUNTEER_LIMIT}",
+                params,
+            )
             found += [row[1] for row in cursor.fetchall()]
         found.sort()
-        if len(found) >= 100 and found[99] <= inner * 0.99:
+        if len(found) >= VOLUNTEER_LIMIT and found[VOLUNTEER_LIMIT - 1] <= inner * 0.99:
             break
     return (time.perf_counter() - started) * 1000
 

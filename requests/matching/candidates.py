@@ -275,7 +275,7 @@ def volunteer_verdict(context: MatchContext, volunteer_id: int) -> str:
 
 
 # Rings of the search, in km: dense places stop after the first few.
-SEARCH_RINGS_KM = (1.5, 3, 6, 10, 15, 25, 50)
+SEARCH_RINGS_KM = (2, 5, 10, 20, 35)
 # With at least this many eligible volunteers certain, the search also stops after reading this many.
 MIN_CANDIDATES = 10
 READ_BUDGET = 12_000

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from hubs.models import Area, DbsLevel, Hub, LevelOfNeed
+from hubs.models import Area, DbsLevel, Hub, LevelOfNeed, NeedCategory
 from hubs.selectors import area_with_ancestors
-from partners.models import CellPartner, HubOperator, Organisation
+from partners.models import CellPartner, Organisation
 from requests.models import KnownSupporter, Offer, OfferState, SupportRequest, Urgency
 from volunteers.models import ALL_WEEK, availability_bit, part_of_day
 
@@ -81,15 +81,21 @@ def build_context(support_request: SupportRequest, *, now: datetime.datetime | N
     now = now or timezone.now()
     cell = support_request.cell
     resident = support_request.resident
-    categories = list(support_request.categories.prefetch_related("required_skills"))
-    required_skills = {skill.pk for category in categories for skill in category.required_skills.all()}
+    categories = list(support_request.categories.all())
+    required_skills = set(
+        NeedCategory.required_skills.through.objects.filter(needcategory__in=categories).values_list(
+            "skill_id", flat=True
+        )
+    )
     required_dbs = max([category.required_dbs_level for category in categories], default=DbsLevel.NONE)
     requires_id = False
     if support_request.level >= LevelOfNeed.COMMUNITY:
         required_dbs = max(required_dbs, cell.level2_min_dbs_level)
         requires_id = cell.level2_requires_id_verified
 
-    area = Area.objects.select_related("parent__parent").get(pk=resident.area_id) if resident.area_id else None
+    area = resident.area
+    if area is not None and area.parent_id is not None and not Area.parent.is_cached(area):
+        area = Area.objects.select_related("parent__parent").get(pk=area.pk)
     area_ids = frozenset(a.pk for a in area_with_ancestors(area)) if area is not None else frozenset()
 
     supporter_volunteers: set[int] = set()
@@ -114,8 +120,12 @@ def build_context(support_request: SupportRequest, *, now: datetime.datetime | N
     hub_area_ids: set[int] = set()
     if area is not None:
         covering_hubs = Hub.objects.filter(cell=cell, is_active=True, areas__in=area_ids).values("pk")
-        hub_operators = set(HubOperator.objects.filter(hub__in=covering_hubs).values_list("organisation_id", flat=True))
-        hub_area_ids = set(Hub.areas.through.objects.filter(hub__in=covering_hubs).values_list("area_id", flat=True))
+        for area_id, operator_id in Hub.areas.through.objects.filter(hub__in=covering_hubs).values_list(
+            "area_id", "hub__operator__organisation_id"
+        ):
+            hub_area_ids.add(area_id)
+            if operator_id is not None:
+                hub_operators.add(operator_id)
 
     local_today = timezone.localdate(now)
     if support_request.urgency in (Urgency.TODAY, Urgency.WITHIN_48_HOURS):

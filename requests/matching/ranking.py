@@ -21,7 +21,7 @@ VOLUNTEER = "volunteer"
 ORGANISATION = "organisation"
 # The nearest eligible volunteers scored per request (those who already support the resident are
 # always scored too); stored rankings keep the best of them.
-VOLUNTEER_LIMIT = 40
+VOLUNTEER_LIMIT = 25
 ORGANISATION_LIMIT = 100
 STORED_CANDIDATES = 25
 

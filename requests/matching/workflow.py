@@ -70,7 +70,7 @@ def ranking_store(*, support_request: SupportRequest, result: RankingResult) -> 
 def request_rank(*, request_id: int) -> tuple[SupportRequest, RankingResult] | None:
     """Rank a request and store the ranking. The request's flag is left for ``request_match`` to clear."""
     support_request = (
-        SupportRequest.objects.select_related("cell", "resident", "resident__area").filter(pk=request_id).first()
+        SupportRequest.objects.select_related("cell", "resident__area__parent__parent").filter(pk=request_id).first()
     )
     if support_request is None:
         logger.warning("request %s no longer exists; nothing to rank", request_id)

@@ -15,8 +15,8 @@ from requests.matching.context import build_context
 from requests.matching.ranking import exclusion_labels, rank
 from requests.matching.workflow import candidate_verdict
 from requests.models import Offer, OfferState, Status
-from tests.hubs.factories import NeedCategoryFactory, ResponseCellFactory, SkillFactory, WardFactory
-from tests.partners.factories import CellPartnerFactory, OrganisationFactory
+from tests.hubs.factories import HubFactory, NeedCategoryFactory, ResponseCellFactory, SkillFactory, WardFactory
+from tests.partners.factories import CellPartnerFactory, HubOperatorFactory, OrganisationFactory
 from tests.requests.factories import OfferFactory, ResidentFactory, SupportRequestFactory
 from tests.volunteers.factories import TimeOffFactory, VolunteerFactory
 from volunteers.models import Volunteer, availability_bit, grid_square
@@ -400,3 +400,19 @@ def test_context_collects_required_checks_from_categories_and_level(world: dict[
     context = build_context(world["request"])
     assert context.required_dbs == DbsLevel.STANDARD
     assert context.requires_id_verified is True
+
+
+def test_context_knows_the_hubs_covering_the_residents_area(world: dict[str, Any]) -> None:
+    ward = WardFactory()
+    neighbour = WardFactory(parent=ward.parent)
+    world["resident"].area = ward
+    world["resident"].save()
+    hub = HubFactory(cell=world["cell"])
+    hub.areas.add(ward.parent, neighbour)  # covers the whole borough the ward is in
+    runner = OrganisationFactory()
+    HubOperatorFactory(hub=hub, organisation=runner)
+    HubFactory(cell=world["cell"]).areas.add(WardFactory())  # a hub elsewhere
+    context = build_context(type(world["request"]).objects.get(pk=world["request"].pk))
+    assert context.hub_organisation_ids == {runner.pk}
+    assert context.hub_area_ids == {ward.parent_id, neighbour.pk}
+    assert context.area_ids == {ward.pk, ward.parent_id}

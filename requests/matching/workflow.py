@@ -121,29 +121,28 @@ def request_offer_next(*, request_id: int, result: RankingResult) -> Offer | Non
             note=_("%(n)d helpers declined or did not answer.") % {"n": cell.declines_before_escalation},
         )
     asked = Offer.objects.filter(request=support_request).exclude(state=OfferState.WITHDRAWN)
-    asked_volunteers = set(asked.filter(volunteer__isnull=False).values_list("volunteer_id", flat=True))
-    asked_organisations = set(asked.filter(organisation__isnull=False).values_list("organisation_id", flat=True))
-    for candidate in result.candidates:
-        if candidate.kind == VOLUNTEER and candidate.id not in asked_volunteers:
-            offer = services.offer_make(
-                support_request=support_request,
-                actor=None,
-                volunteer=Volunteer.objects.get(pk=candidate.id),
-                note=_("Offered automatically to %(name)s (score %(score)s).")
-                % {"name": candidate.name, "score": candidate.score},
+    asked_before = {(VOLUNTEER, v) for v in asked.exclude(volunteer=None).values_list("volunteer_id", flat=True)}
+    asked_before |= {
+        (ORGANISATION, o) for o in asked.exclude(organisation=None).values_list("organisation_id", flat=True)
+    }
+    candidate = next((c for c in result.candidates if (c.kind, c.id) not in asked_before), None)
+    if candidate is not None:
+        words = {"name": candidate.name, "score": candidate.score}
+        to_volunteer = candidate.kind == VOLUNTEER
+        offer = services.offer_make(
+            support_request=support_request,
+            actor=None,
+            volunteer=Volunteer.objects.get(pk=candidate.id) if to_volunteer else None,
+            organisation=None if to_volunteer else Organisation.objects.get(pk=candidate.id),
+            note=(
+                _("Offered automatically to %(name)s (score %(score)s).")
+                if to_volunteer
+                else _("Referred automatically to %(name)s (score %(score)s).")
             )
-            notify_offer(offer=offer)
-            return offer
-        if candidate.kind == ORGANISATION and candidate.id not in asked_organisations:
-            offer = services.offer_make(
-                support_request=support_request,
-                actor=None,
-                organisation=Organisation.objects.get(pk=candidate.id),
-                note=_("Referred automatically to %(name)s (score %(score)s).")
-                % {"name": candidate.name, "score": candidate.score},
-            )
-            notify_offer(offer=offer)
-            return offer
+            % words,
+        )
+        notify_offer(offer=offer)
+        return offer
     return _escalate(support_request, note=_("No eligible helper is left to ask."))
 
 

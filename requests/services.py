@@ -116,7 +116,9 @@ def _move(support_request: SupportRequest, *, to: str, verb: str, actor: Actor, 
         support_request.triaged_at = now
     if to == Status.ASSIGNED:
         support_request.assigned_at = now
-    elif from_status == Status.ASSIGNED:
+    elif from_status == Status.ASSIGNED and to == Status.TRIAGED:
+        # Handed back: waiting again. Completed or cancelled requests keep when they were assigned,
+        # which the statistics of time from call to assignment need.
         support_request.assigned_at = None
     if to in CLOSED_STATUSES:
         support_request.closed_at = now
@@ -466,6 +468,11 @@ def offer_accept(*, offer: Offer, actor: Actor) -> Offer:
     now = timezone.now()
     if offer.expires_at is not None and offer.expires_at <= now:
         raise InvalidTransition(_("This offer has expired."), field="state")
+    if not support_request.can_move_to(Status.ASSIGNED):
+        raise InvalidTransition(
+            _("A request that is %(status)s cannot be assigned.") % {"status": Status(support_request.status).label},
+            field="status",
+        )
     offer.state = OfferState.ACCEPTED
     offer.responded_at = now
     offer.save(update_fields=["state", "responded_at", "updated_at"])

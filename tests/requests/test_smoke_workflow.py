@@ -1,5 +1,7 @@
 import pytest
+from django.utils import timezone
 
+from config.errors import InvalidTransition
 from requests import services
 from requests.models import OfferState, Status
 from tests.hubs.factories import NeedCategoryFactory, ResponseCellFactory
@@ -24,3 +26,37 @@ def test_logged_request_is_offered_accepted_and_completed():
     assert request.status == Status.COMPLETED
     assert offer.state == OfferState.COMPLETED
     assert [e.verb for e in request.events.all()] == ["logged", "offered", "accepted", "completed"]
+
+
+def test_completed_request_keeps_when_it_was_assigned_and_a_handed_back_one_does_not():
+    cell = ResponseCellFactory()
+    resident = ResidentFactory(cell=cell)
+    done = services.request_create(cell=cell, resident=resident, categories=[NeedCategoryFactory()])
+    offer = services.offer_make(support_request=done, actor=None, volunteer=VolunteerFactory(cell=cell))
+    services.offer_accept(offer=offer, actor=None)
+    done.refresh_from_db()
+    assigned_at = done.assigned_at
+    services.request_complete(support_request=done, actor=None, outcome="Delivered")
+    done.refresh_from_db()
+    assert done.assigned_at == assigned_at is not None
+
+    handed_back = services.request_create(cell=cell, resident=resident, categories=[NeedCategoryFactory()])
+    offer = services.offer_make(support_request=handed_back, actor=None, volunteer=VolunteerFactory(cell=cell))
+    services.offer_accept(offer=offer, actor=None)
+    services.offer_release(offer=offer, actor=None, reason="Unwell")
+    handed_back.refresh_from_db()
+    assert handed_back.assigned_at is None
+
+
+def test_accepting_an_offer_of_a_request_that_cannot_be_assigned_is_refused_cleanly():
+    cell = ResponseCellFactory()
+    request = services.request_create(
+        cell=cell, resident=ResidentFactory(cell=cell), categories=[NeedCategoryFactory()]
+    )
+    offer = services.offer_make(support_request=request, actor=None, volunteer=VolunteerFactory(cell=cell))
+    # A state the services never produce: the request moved on while the offer stayed pending.
+    type(request).objects.filter(pk=request.pk).update(status=Status.CANCELLED, closed_at=timezone.now())
+    with pytest.raises(InvalidTransition):
+        services.offer_accept(offer=offer, actor=None)
+    offer.refresh_from_db()
+    assert offer.state == OfferState.PENDING

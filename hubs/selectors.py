@@ -2,9 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-
-from hubs.models import Area, PostcodeCoverage, ResponseCell
+from hubs.models import Area, PostcodeCoverage
 from hubs.postcodes import lookup_postcode, normalise_postcode, postcode_district, postcode_sector
 
 
@@ -51,7 +49,3 @@ def area_with_ancestors(area: Area) -> list[Area]:
         assert parent is not None
         chain.append(parent)
     return chain
-
-
-def cell_list() -> QuerySet[ResponseCell]:
-    return ResponseCell.objects.filter(is_active=True).order_by("name")

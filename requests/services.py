@@ -143,6 +143,13 @@ def request_flag_for_matching(support_request: SupportRequest) -> None:
     transaction.on_commit(partial(enqueue_match, support_request.pk))
 
 
+@transaction.atomic
+def request_rerank(*, support_request: SupportRequest, actor: Actor) -> Event:
+    """A coordinator asks for a fresh ranking; a worker makes it after commit. Recorded on the timeline."""
+    request_flag_for_matching(support_request)
+    return _record(support_request, verb=EventVerb.RANKED, actor=actor, note=_("Ranking asked for again."))
+
+
 # Residents ---------------------------------------------------------------------------------------------
 
 

@@ -84,11 +84,11 @@ def request_match(*, request_id: int) -> Offer | None:
     """What a worker does for a flagged request: rank it, make the automatic offer the cell's policy
     allows, and only then clear the flag (unless someone flagged it again meanwhile), so a worker that
     dies anywhere in between leaves the request for the sweeper. Returns the offer made, if any."""
-    flagged_at = SupportRequest.objects.filter(pk=request_id).values_list("needs_ranking_since", flat=True).first()
     ranked = request_rank(request_id=request_id)
     if ranked is None:
         return None
     support_request, result = ranked
+    flagged_at = support_request.needs_ranking_since  # as read before ranking
     offer = None
     if support_request.status in AUTO_OFFER_STATUSES:
         offer = request_offer_next(request_id=request_id, result=result)
@@ -168,12 +168,6 @@ def _escalate(support_request: SupportRequest, *, note: str) -> Offer | None:
     )
     notify_offer(offer=offer)
     return offer
-
-
-def request_rerank(*, support_request: SupportRequest, actor: services.Actor = None) -> None:
-    """A coordinator asks for a fresh ranking; a worker does it after commit."""
-    with transaction.atomic():
-        services.request_flag_for_matching(support_request)
 
 
 def candidate_verdict(

@@ -297,3 +297,20 @@ def test_a_worker_dying_between_ranking_and_offering_leaves_the_request_flagged(
     assert request.ranking.candidates
     assert request.needs_ranking_since is not None
     assert workflow.request_match(request_id=request.pk) is not None
+
+
+def test_coordinator_can_ask_for_a_fresh_ranking(
+    place: dict[str, Any], monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    request = _log(place)
+    workflow.request_match(request_id=request.pk)
+    request.refresh_from_db()
+    assert request.needs_ranking_since is None
+    asked: list[int] = []
+    monkeypatch.setattr(services, "enqueue_match", lambda request_id: asked.append(request_id) or True)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = services.request_rerank(support_request=request, actor=place["coordinator"])
+    request.refresh_from_db()
+    assert request.needs_ranking_since is not None
+    assert (event.verb, event.actor) == (EventVerb.RANKED, place["coordinator"])
+    assert asked == [request.pk]

@@ -5,12 +5,9 @@ from typing import Any
 
 import pytest
 
-# rest_framework.compat does `import requests` and finds this project's `requests` app, not the PyPI
-# library; rest_framework.test then fails on `requests.packages`. Tell DRF the library is absent before
-# anything imports rest_framework.test. See docs/decisions/0001-requests-app-name.md.
-import rest_framework.compat
-
-rest_framework.compat.requests = None  # type: ignore[assignment]
+# Before anything imports rest_framework.test: the `requests` app shadows the PyPI library
+# (config/requests_shadow.py, docs/decisions/0001-requests-app-name.md).
+import config.requests_shadow  # noqa: F401
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,8 +1,9 @@
 """Reads over geography and cells."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hubs.models import Area, PostcodeCoverage
+from hubs.models import Area, Hub, PostcodeCoverage
 from hubs.postcodes import lookup_postcode, normalise_postcode, postcode_district, postcode_sector
 
 
@@ -49,3 +50,18 @@ def area_with_ancestors(area: Area) -> list[Area]:
         assert parent is not None
         chain.append(parent)
     return chain
+
+
+def area_ids_within(area_ids: Iterable[int]) -> set[int]:
+    """The areas given and every area below them (a locality covers its wards)."""
+    covered = set(area_ids)
+    frontier = set(covered)
+    while frontier:
+        frontier = set(Area.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - covered
+        covered |= frontier
+    return covered
+
+
+def areas_covered_by_hubs(hub_ids: Iterable[int]) -> set[int]:
+    """Every area the hubs cover, the areas below them included."""
+    return area_ids_within(Hub.areas.through.objects.filter(hub_id__in=list(hub_ids)).values_list("area_id", flat=True))

@@ -21,6 +21,7 @@ from config.errors import DomainError
 from hubs.admin import PostcodeLocatedForm
 from requests import services
 from requests.models import (
+    AuditEntry,
     Event,
     KnownSupporter,
     Notification,
@@ -450,6 +451,15 @@ class EventAdmin(RecordAdmin):
     @admin.display(description=_("note"))
     def short_note(self, obj: Event) -> str:
         return obj.note if len(obj.note) <= 80 else f"{obj.note[:79]}…"
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(RecordAdmin):
+    list_display = ["at", "cell", "actor_name", "action", "object_type", "object_id", "note"]
+    list_filter = ["action", "object_type", "cell"]
+    search_fields = ["actor_name", "note"]
+    ordering = ["-at", "-id"]
+    date_hierarchy = "at"
 
 
 @admin.register(Ranking)

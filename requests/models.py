@@ -552,3 +552,58 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient} ({self.get_state_display()})"
+
+
+class AuditAction(models.TextChoices):
+    CREATED = "created", _("created")
+    UPDATED = "updated", _("updated")
+    VIEWED = "viewed", _("viewed")
+    EXPORTED = "exported", _("exported (subject access)")
+    ERASED = "erased", _("erased")
+    ANONYMISED = "anonymised", _("anonymised after retention")
+
+
+class AuditEntry(models.Model):
+    """Who did what to which record, and when: every create and update of residents, requests and offers,
+    every staff view of a resident's record, and every export or erasure. It names the fields changed,
+    never their values, so the log itself holds no personal data beyond who acted. Never edited."""
+
+    Action = AuditAction
+
+    cell = models.ForeignKey(
+        ResponseCell, verbose_name=_("response cell"), on_delete=models.CASCADE, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(
+        _("by (as signed in)"), max_length=150, blank=True, help_text=_("Kept if the account is deleted.")
+    )
+    action = models.CharField(_("action"), max_length=12, choices=AuditAction.choices)
+    object_type = models.CharField(_("record type"), max_length=30)
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    fields = models.JSONField(_("fields changed"), default=list, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = _("audit entries")
+        indexes = [
+            models.Index(fields=["cell", "-at"], name="audit_cell_time_idx"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(name="audit_action_valid", condition=Q(action__in=list(AuditAction.values))),
+            models.CheckConstraint(
+                name="audit_object_type_valid", condition=Q(object_type__in=["resident", "request", "offer"])
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name or '-'} {self.action} {self.object_type} {self.object_id}"

@@ -20,9 +20,11 @@ from config.errors import DomainError, InvalidTransition
 from hubs.models import Hub, NeedCategory, ResponseCell
 from hubs.selectors import area_with_ancestors, postcode_resolve
 from partners.models import Organisation
+from requests.audit import audit_record
 from requests.models import (
     ALLOWED_TRANSITIONS,
     CLOSED_STATUSES,
+    AuditAction,
     Channel,
     EscalationStage,
     Event,
@@ -86,6 +88,14 @@ def _record(
     from_status: str = "",
     to_status: str = "",
 ) -> Event:
+    """Write the timeline event of a change to a request, and its audit entry."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATED if verb == EventVerb.LOGGED else AuditAction.UPDATED,
+        obj=support_request,
+        fields=["status"] if from_status != to_status else [],
+        note=str(EventVerb(verb).label),
+    )
     return Event.objects.create(
         request=support_request,
         actor=_user(actor),
@@ -93,6 +103,16 @@ def _record(
         from_status=from_status,
         to_status=to_status,
         note=note,
+    )
+
+
+def _audit_offer(offer: Offer, *, actor: Actor, created: bool = False, fields: Iterable[str] = ("state",)) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATED if created else AuditAction.UPDATED,
+        obj=offer,
+        fields=[] if created else fields,
+        note=str(OfferState(offer.state).label),
     )
 
 
@@ -153,7 +173,10 @@ def request_rerank(*, support_request: SupportRequest, actor: Actor) -> Event:
 # Residents ---------------------------------------------------------------------------------------------
 
 
-def resident_create(*, cell: ResponseCell, first_name: str, postcode: str = "", **fields: Any) -> Resident:
+@transaction.atomic
+def resident_create(
+    *, cell: ResponseCell, first_name: str, postcode: str = "", actor: Actor = None, **fields: Any
+) -> Resident:
     """Create a resident; the postcode is normalised and looked up (an unknown one is kept and flagged)."""
     first_name = _require_text(first_name, field="first_name", message=_("Enter the resident's first name."))
     resident = Resident(cell=cell, first_name=first_name, **fields)
@@ -162,10 +185,16 @@ def resident_create(*, cell: ResponseCell, first_name: str, postcode: str = "", 
         resident.consent_recorded_at = timezone.now()
     resident.full_clean()
     resident.save()
+    audit_record(actor=actor, action=AuditAction.CREATED, obj=resident)
     return resident
 
 
-def resident_update(*, resident: Resident, **fields: Any) -> Resident:
+@transaction.atomic
+def resident_update(*, resident: Resident, actor: Actor = None, **fields: Any) -> Resident:
+    """Change a resident's record; the audit entry names the fields whose values changed."""
+    if resident.anonymised_at is not None:
+        raise DomainError(_("This resident's record has been anonymised."), field="resident")
+    before = {name: getattr(resident, name) for name in [*fields, "latitude", "area_id"] if hasattr(resident, name)}
     if "postcode" in fields:
         _apply_postcode(resident, fields.pop("postcode"))
     for name, value in fields.items():
@@ -176,6 +205,9 @@ def resident_update(*, resident: Resident, **fields: Any) -> Resident:
         resident.consent_recorded_at = None
     resident.full_clean()
     resident.save()
+    changed = [name for name, value in before.items() if getattr(resident, name) != value]
+    if changed:
+        audit_record(actor=actor, action=AuditAction.UPDATED, obj=resident, fields=changed)
     return resident
 
 
@@ -348,9 +380,7 @@ def request_cancel(*, support_request: SupportRequest, actor: Actor, reason: str
     if support_request.status == Status.OFFERED:
         _withdraw_pending(support_request, actor=actor, reason=reason)
     if support_request.status == Status.ASSIGNED:
-        Offer.objects.filter(request=support_request, state=OfferState.ACCEPTED).update(
-            state=OfferState.WITHDRAWN, updated_at=timezone.now()
-        )
+        _offers_move(support_request, from_state=OfferState.ACCEPTED, to_state=OfferState.WITHDRAWN, actor=actor)
     return _move(support_request, to=Status.CANCELLED, verb=EventVerb.CANCELLED, actor=actor, note=reason)
 
 
@@ -360,8 +390,8 @@ def request_complete(*, support_request: SupportRequest, actor: Actor, outcome: 
     support_request = _locked(support_request)
     support_request.outcome = outcome
     _move(support_request, to=Status.COMPLETED, verb=EventVerb.COMPLETED, actor=actor, note=outcome)
-    Offer.objects.filter(request=support_request, state=OfferState.ACCEPTED).update(
-        state=OfferState.COMPLETED, outcome=outcome, updated_at=timezone.now()
+    _offers_move(
+        support_request, from_state=OfferState.ACCEPTED, to_state=OfferState.COMPLETED, actor=actor, outcome=outcome
     )
     if support_request.recurrence != Recurrence.NONE:
         _schedule_next_occurrence(support_request, actor=actor)
@@ -417,9 +447,27 @@ def request_add_note(*, support_request: SupportRequest, actor: Actor, note: str
 # Offers and referrals ----------------------------------------------------------------------------------
 
 
+def _offers_move(
+    support_request: SupportRequest, *, from_state: str, to_state: str, actor: Actor, **fields: str
+) -> int:
+    """Move the request's offers in one state to another, auditing each. Returns how many moved."""
+    offers = list(Offer.objects.select_for_update().filter(request=support_request, state=from_state))
+    for offer in offers:
+        offer.state = to_state
+        for name, value in fields.items():
+            setattr(offer, name, value)
+        offer.save(update_fields=["state", *fields, "updated_at"])
+        _audit_offer(offer, actor=actor, fields=["state", *fields])
+    return len(offers)
+
+
 def _withdraw_pending(support_request: SupportRequest, *, actor: Actor, reason: str) -> None:
-    withdrawn = Offer.objects.filter(request=support_request, state=OfferState.PENDING).update(
-        state=OfferState.WITHDRAWN, decline_reason=reason[:300], updated_at=timezone.now()
+    withdrawn = _offers_move(
+        support_request,
+        from_state=OfferState.PENDING,
+        to_state=OfferState.WITHDRAWN,
+        actor=actor,
+        decline_reason=reason[:300],
     )
     if withdrawn:
         _record(support_request, verb=EventVerb.WITHDRAWN, actor=actor, note=reason)
@@ -448,13 +496,15 @@ def offer_make(
     verb = EventVerb.REFERRED if organisation is not None else EventVerb.OFFERED
     helper = str(organisation or volunteer)
     _move(support_request, to=Status.OFFERED, verb=verb, actor=actor, note=note or helper)
-    return Offer.objects.create(
+    offer = Offer.objects.create(
         request=support_request,
         volunteer=volunteer,
         organisation=organisation,
         expires_at=expires_at,
         created_by=_user(actor),
     )
+    _audit_offer(offer, actor=actor, created=True)
+    return offer
 
 
 def _locked_offer(offer: Offer) -> tuple[Offer, SupportRequest]:
@@ -483,6 +533,7 @@ def offer_accept(*, offer: Offer, actor: Actor) -> Offer:
     offer.state = OfferState.ACCEPTED
     offer.responded_at = now
     offer.save(update_fields=["state", "responded_at", "updated_at"])
+    _audit_offer(offer, actor=actor, fields=["state", "responded_at"])
     _move(
         support_request,
         to=Status.ASSIGNED,
@@ -506,6 +557,7 @@ def offer_decline(*, offer: Offer, actor: Actor, reason: str = "") -> Offer:
     offer.responded_at = timezone.now()
     offer.decline_reason = reason.strip()[:300]
     offer.save(update_fields=["state", "responded_at", "decline_reason", "updated_at"])
+    _audit_offer(offer, actor=actor, fields=["state", "responded_at", "decline_reason"])
     helper = str(offer.volunteer or offer.organisation)
     note = f"{helper}: {offer.decline_reason}" if offer.decline_reason else helper
     _move(support_request, to=Status.TRIAGED, verb=EventVerb.DECLINED, actor=actor, note=note)
@@ -523,6 +575,7 @@ def offer_expire(*, offer: Offer, now: datetime.datetime | None = None) -> bool:
         return False
     offer.state = OfferState.EXPIRED
     offer.save(update_fields=["state", "updated_at"])
+    _audit_offer(offer, actor=None, fields=["state"])
     _move(
         support_request,
         to=Status.TRIAGED,
@@ -544,6 +597,7 @@ def offer_withdraw(*, offer: Offer, actor: Actor, reason: str) -> Offer:
     offer.state = OfferState.WITHDRAWN
     offer.decline_reason = reason[:300]
     offer.save(update_fields=["state", "decline_reason", "updated_at"])
+    _audit_offer(offer, actor=actor, fields=["state", "decline_reason"])
     _move(support_request, to=Status.TRIAGED, verb=EventVerb.WITHDRAWN, actor=actor, note=reason)
     return offer
 
@@ -558,6 +612,7 @@ def offer_release(*, offer: Offer, actor: Actor, reason: str) -> Offer:
     offer.state = OfferState.RELEASED
     offer.decline_reason = reason[:300]
     offer.save(update_fields=["state", "decline_reason", "updated_at"])
+    _audit_offer(offer, actor=actor, fields=["state", "decline_reason"])
     _move(support_request, to=Status.TRIAGED, verb=EventVerb.RELEASED, actor=actor, note=reason)
     request_flag_for_matching(support_request)
     return offer
@@ -593,6 +648,7 @@ def request_assign(
         hand_reason=reason[:300],
         created_by=_user(actor),
     )
+    _audit_offer(offer, actor=actor, created=True)
     _note_assignment(offer)
     return offer
 

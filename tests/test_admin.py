@@ -37,7 +37,13 @@ from tests.partners.factories import (
     MembershipFactory,
     OrganisationFactory,
 )
-from tests.requests.factories import EventFactory, OfferFactory, ResidentFactory, SupportRequestFactory
+from tests.requests.factories import (
+    AuditEntryFactory,
+    EventFactory,
+    OfferFactory,
+    ResidentFactory,
+    SupportRequestFactory,
+)
 from tests.volunteers.factories import TimeOffFactory, VolunteerFactory
 from volunteers.admin import describe_availability
 from volunteers.models import ALL_WEEK, Affiliation, Volunteer, availability_bit
@@ -69,6 +75,7 @@ ADMIN_MODELS = {
     "requests.event": False,
     "requests.ranking": False,
     "requests.notification": False,
+    "requests.auditentry": False,
 }
 
 
@@ -130,6 +137,7 @@ def records(admin_user: Any) -> dict[str, Model]:
             exclusions={"too far": 2},
             considered=3,
         ),
+        "requests.auditentry": AuditEntryFactory(cell=cell, object_id=resident.pk),
         "requests.notification": Notification.objects.create(
             request=offered,
             offer=offer,

@@ -3,7 +3,17 @@ import datetime
 import factory
 from django.utils import timezone
 
-from requests.models import Event, KnownSupporter, Notification, Offer, OfferState, Resident, Status, SupportRequest
+from requests.models import (
+    AuditEntry,
+    Event,
+    KnownSupporter,
+    Notification,
+    Offer,
+    OfferState,
+    Resident,
+    Status,
+    SupportRequest,
+)
 from tests.hubs.factories import NeedCategoryFactory, ResponseCellFactory
 from tests.volunteers.factories import VolunteerFactory
 
@@ -85,3 +95,13 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     recipient = "helper@example.org"
     subject = "A request near you"
     body = "Can you help?"
+
+
+class AuditEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEntry
+
+    cell = factory.SubFactory(ResponseCellFactory)
+    action = AuditEntry.Action.VIEWED
+    object_type = "resident"
+    object_id = 1

@@ -6,6 +6,7 @@ from requests.models import Notification, Offer, OfferState, Resident, Status, S
 from tests.constraint_cases import ConstraintCase, case_ids, check_constraint_case
 from tests.partners.factories import OrganisationFactory
 from tests.requests.factories import (
+    AuditEntryFactory,
     EventFactory,
     KnownSupporterFactory,
     NotificationFactory,
@@ -84,6 +85,9 @@ CASES = [
             offer=sent.offer, kind=sent.kind, channel=sent.channel, recipient=sent.recipient, body="Again"
         ),
     ),
+    # AuditEntry
+    ConstraintCase("audit_action_valid", AuditEntryFactory, {"action": "peeked"}),
+    ConstraintCase("audit_object_type_valid", AuditEntryFactory, {"object_type": "volunteer"}),
 ]
 
 

@@ -1,0 +1,26 @@
+"""The gate for a volunteer's own pages."""
+
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from partners.decorators import View
+from volunteers.access import volunteer_for
+
+
+def volunteer_required(view: View) -> View:
+    """Signed in as a volunteer who has not left; ``request.volunteer`` is their record."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("volunteers:signin")
+        volunteer = volunteer_for(request.user)
+        if volunteer is None:
+            return redirect("home")
+        request.volunteer = volunteer  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapped

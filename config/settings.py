@@ -180,6 +180,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Timers live in the database; beat only drives the sweeper that reads them (DESIGN.md section 6).
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "requests.sweep", "schedule": env_int("SWEEP_INTERVAL_SECONDS", 15)},
+    # Personal data of residents whose requests closed longer ago than their cell's retention period.
+    "anonymise-residents": {
+        "task": "requests.anonymise_due",
+        "schedule": crontab(hour=env_int("ANONYMISE_HOUR", 2), minute=15),
+    },
     # Keeps each neighbourhood's volunteers together on disk for the matcher; locks the table for seconds.
     "cluster-volunteers": {
         "task": "volunteers.cluster",

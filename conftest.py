@@ -32,3 +32,23 @@ def _ci_uses_real_services(settings: Any) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
         assert settings.CELERY_TASK_ALWAYS_EAGER is False
+
+
+@pytest.fixture
+def sign_in(client: Any) -> Any:
+    """Sign a user in on the test client as the real sign-in would leave them: staff with a confirmed TOTP
+    device and the second factor passed in this session. Returns the client."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def signed_in(user: Any, *, second_factor: bool = True) -> Any:
+        user.refresh_from_db()  # the session's hash must match the password as saved
+        client.force_login(user)
+        if second_factor:
+            device, _created = TOTPDevice.objects.get_or_create(user=user, defaults={"name": "test", "confirmed": True})
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+        return client
+
+    return signed_in

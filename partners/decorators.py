@@ -38,6 +38,8 @@ def staff_required(perm: Perm | None = None) -> Callable[[View], View]:
                 return redirect("home")
             return view(request, *args, **kwargs)
 
+        # Read by the permission matrix test, which checks every page against ROLE_PERMISSIONS.
+        wrapped.required_perm = perm  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

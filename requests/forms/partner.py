@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
@@ -81,13 +82,9 @@ class AcceptingForm(forms.Form):
     )
 
 
-VULNERABILITIES = (
-    ("shielding", Resident._meta.get_field("shielding").verbose_name),
-    ("lives_alone", Resident._meta.get_field("lives_alone").verbose_name),
-    ("no_phone_or_internet", Resident._meta.get_field("no_phone_or_internet").verbose_name),
-    ("disability", Resident._meta.get_field("disability").verbose_name),
-    ("mental_health", Resident._meta.get_field("mental_health").verbose_name),
-    ("language_need", Resident._meta.get_field("language_need").verbose_name),
+VULNERABILITIES = tuple(
+    (name, capfirst(Resident._meta.get_field(name).verbose_name))  # type: ignore[union-attr]
+    for name in ("shielding", "lives_alone", "no_phone_or_internet", "disability", "mental_health", "language_need")
 )
 
 
@@ -157,7 +154,7 @@ class ReferUpForm(forms.Form):
     )
     urgency = forms.ChoiceField(
         label=_("How urgent is it?"),
-        choices=Urgency.choices,
+        choices=[(value, capfirst(label)) for value, label in Urgency.choices],
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose how urgent the need is.")},
     )

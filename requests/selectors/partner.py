@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import django_filters
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hubs.models import ResponseCell
 from partners.access import Perm, Principal
 from partners.models import Organisation
-from requests.access import HELPER_VISIBLE_FLAGS, helper_may_contact, referrals_visible, requests_referred_by
+from requests.access import HELPER_VISIBLE_FLAGS, NOTHING, helper_may_contact, referrals_visible, requests_referred_by
 from requests.matching.candidates import OPEN_REFERRAL_STATES
 from requests.models import Offer, OfferState, Resident, SupportRequest
 
@@ -88,10 +88,21 @@ class ReferralFilter(django_filters.FilterSet):
 
 
 def organisations_spoken_for(principal: Principal) -> QuerySet[Organisation]:
-    """The organisations a partner contact speaks for, each with ``open_referrals``: its referrals waiting
-    or accepted, in every cell, counted as matching counts them against its capacity."""
-    return Organisation.objects.filter(pk__in=sorted(principal.organisation_ids())).annotate(
-        open_referrals=Count("referrals", filter=Q(referrals__state__in=OPEN_REFERRAL_STATES))
+    """The organisations a partner contact speaks for, each with ``open_referrals``, its referrals waiting
+    or accepted in every cell, as matching counts them against its capacity, and ``open_elsewhere``, those
+    of them in cells where the contact has no role (counted, never shown)."""
+    grants = [grant for grant in principal.grants_with(Perm.REFERRAL_RESPOND) if grant.organisation_id is not None]
+    in_reach = NOTHING
+    for grant in grants:
+        in_reach |= Q(referrals__organisation_id=grant.organisation_id, referrals__request__cell_id=grant.cell_id)
+    is_open = Q(referrals__state__in=OPEN_REFERRAL_STATES)
+    return (
+        Organisation.objects.filter(pk__in=sorted({grant.organisation_id for grant in grants}))
+        .annotate(
+            open_referrals=Count("referrals", filter=is_open),
+            open_in_reach=Count("referrals", filter=is_open & in_reach),
+        )
+        .annotate(open_elsewhere=F("open_referrals") - F("open_in_reach"))
     )
 
 

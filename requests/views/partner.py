@@ -127,6 +127,10 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.offer_accept(offer=offer, actor=_signed_in(request))
     except DomainError as error:
+        if Offer.objects.filter(pk=offer.pk, state=OfferState.ACCEPTED).exists():
+            # Pressed twice, or by a colleague at the same moment: it is the organisation's already.
+            messages.info(request, _("Your organisation has already accepted this referral."))
+            return redirect("partner:referral", pk=offer.pk)
         return _refused(request, pk, "accept", form, error)
     messages.success(
         request,

@@ -371,6 +371,18 @@ def test_accepting_an_offer_no_longer_pending_says_so(partner: Partner, state: s
     assert offer.state == state
 
 
+def test_accepting_twice_keeps_the_first_acceptance(partner: Partner) -> None:
+    offer = referral(partner.organisation, partner.cell)
+    partner.client.post(reverse("partner:accept", args=[offer.pk]))
+
+    again = partner.client.post(reverse("partner:accept", args=[offer.pk]), follow=True)
+
+    assert again.status_code == 200
+    assert "Your organisation has already accepted this referral." in text(again)
+    offer.refresh_from_db()
+    assert offer.state == OfferState.ACCEPTED
+
+
 def test_accepting_after_the_time_ran_out_says_so(partner: Partner) -> None:
     offer = referral(partner.organisation, partner.cell, expires_in=datetime.timedelta(minutes=-1))
 
@@ -395,6 +407,18 @@ def test_declining_or_completing_what_has_moved_on_says_so(partner: Partner) -> 
     assert "can no longer be completed" in text(completed)
     handed_back.refresh_from_db()
     assert handed_back.request.status == Status.TRIAGED
+
+
+def test_the_links_in_referral_emails_open_the_referral_page(partner: Partner) -> None:
+    offer = referral(partner.organisation, partner.cell)
+    # requests.notifications builds the link in each referral email from this path.
+    assert reverse("partner:referral", args=[offer.pk]) == f"/partner/referrals/{offer.pk}/"
+    assert page(partner.client, "partner:referral", offer.pk).status_code == 200
+
+
+def test_a_partner_contact_signing_in_lands_on_the_inbox(partner: Partner) -> None:
+    response = partner.client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"] == reverse("partner:inbox")
 
 
 # Who may see what -----------------------------------------------------------------------------------
@@ -529,7 +553,7 @@ def test_referring_up_logs_a_request_for_the_cell_from_the_organisation(partner:
     listing = text(partner.client.get(response["Location"]))
     assert f"The reference is {support_request.reference}" in listing
     assert listing.count(support_request.reference) >= 2  # the banner and the row
-    assert "new" in listing  # its status
+    assert "New" in listing  # its status
     assert "Dorothy" not in listing and "Wharf Street" not in listing
 
 
@@ -666,6 +690,19 @@ def test_a_full_organisation_is_shown_as_full(partner: Partner) -> None:
     body = text(page(partner.client, "partner:inbox"))
 
     assert "1 of 1 place in use" in body and "Full" in body
+
+
+def test_capacity_counts_referrals_from_other_cells_without_showing_them(partner: Partner) -> None:
+    other_cell = ResponseCellFactory()
+    CellPartnerFactory(cell=other_cell, organisation=partner.organisation)
+    referral(partner.organisation, partner.cell, state=OfferState.ACCEPTED, reference="OUR-CEL")
+    referral(partner.organisation, other_cell, reference="OTH-CEL")
+
+    body = text(page(partner.client, "partner:inbox"))
+
+    assert "2 of 10 places in use" in body
+    assert "(including 1 referral from another response cell)" in body
+    assert "OUR-CEL" in body and "OTH-CEL" not in body
 
 
 def test_another_organisation_cannot_be_paused(partner: Partner) -> None:

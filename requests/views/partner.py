@@ -3,6 +3,8 @@
 and pausing referrals. Only partner contacts reach them (``Perm.REFERRAL_RESPOND``); every referral is
 found through ``requests.access.referral_get``, so another organisation's referral is a 404."""
 
+import datetime
+import time
 from typing import Any
 
 from django.contrib import messages
@@ -47,6 +49,8 @@ from requests.selectors.partner import (
 partner_required = staff_required(Perm.REFERRAL_RESPOND)
 
 REFERRED_PER_PAGE = 50
+# How long an open inbox keeps refreshing itself (see ``_live_refresh``).
+LIVE_REFRESH_FOR = datetime.timedelta(minutes=10)
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -66,11 +70,32 @@ def _signed_in(request: HttpRequest) -> AbstractBaseUser:
 def inbox(request: HtmxHttpRequest) -> HttpResponse:
     """The referrals, grouped; an HTMX poll gets the same groups partial for a live refresh."""
     principal = principal_for(request.user)
-    context = {"inbox": partner_inbox(principal, request.GET)}
+    context = {"inbox": partner_inbox(principal, request.GET), **_live_refresh(request)}
     template = "requests/partner/_inbox_groups.html" if request.htmx else "requests/partner/inbox.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _live_refresh(request: HtmxHttpRequest) -> dict[str, Any]:
+    """Whether the inbox keeps polling, and the address it polls. Every poll is a request that renews the
+    session, so a page left open would never reach the idle sign-out: polling stops ``LIVE_REFRESH_FOR``
+    after the page was loaded, which the poll address carries (``loaded``, seconds since the epoch)."""
+    now = int(time.time())
+    loaded = now
+    if request.htmx:
+        try:
+            loaded = int(request.GET.get("loaded", ""))
+        except ValueError:
+            loaded = 0
+    params = request.GET.copy()
+    params["loaded"] = str(loaded)
+    live = now - loaded < LIVE_REFRESH_FOR.total_seconds()
+    return {
+        "live": live,
+        "live_stopped": bool(request.htmx) and not live,
+        "poll_url": f"{request.path}?{params.urlencode()}",
+    }
 
 
 @never_cache

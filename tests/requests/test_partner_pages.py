@@ -2,6 +2,7 @@
 
 import datetime
 import html
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -197,6 +198,21 @@ def test_the_live_refresh_gets_the_same_groups_without_the_page(partner: Partner
     assert "<html" not in body and "Pause referrals" not in body
     assert "HX-Request" in response["Vary"]
     assert "no-store" in response["Cache-Control"]
+
+
+def test_the_live_refresh_stops_after_a_while_so_the_idle_sign_out_still_happens(partner: Partner) -> None:
+    full = text(page(partner.client, "partner:inbox", state="waiting"))
+    poll_url = html.unescape(full.split('hx-get="', 1)[1].split('"', 1)[0])
+    assert poll_url.startswith("/partner/?") and "state=waiting" in poll_url and "loaded=" in poll_url
+
+    fresh = text(partner.client.get(poll_url, headers={"HX-Request": "true"}))
+    assert 'hx-trigger="every 30s"' in fresh and "stopped updating" not in fresh
+
+    loaded = int(time.time()) - 11 * 60
+    reloaded = text(page(partner.client, "partner:inbox", state="waiting", loaded=loaded))
+    assert 'hx-trigger="every 30s"' in reloaded  # a full page load starts afresh
+    stale = text(partner.client.get(reverse("partner:inbox"), {"loaded": loaded}, headers={"HX-Request": "true"}))
+    assert "hx-trigger" not in stale and "stopped updating itself" in stale
 
 
 def test_the_inbox_reads_a_bounded_number_of_queries(partner: Partner, django_assert_max_num_queries: Any) -> None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from config.errors import DomainError
 from hubs.models import NeedCategory, ResponseCell
 from partners.access import principal_for
 from partners.models import Membership, Organisation
@@ -29,6 +30,7 @@ from requests.models import (
     Status,
     SupportRequest,
 )
+from requests.services import request_refer_up
 from tests.hubs.factories import NeedCategoryFactory, ResponseCellFactory, WardFactory
 from tests.partners.factories import CellPartnerFactory, MembershipFactory, OrganisationFactory, UserFactory
 from tests.requests.factories import ResidentFactory, SupportRequestFactory
@@ -738,3 +740,19 @@ def test_setting_the_state_an_organisation_already_has_changes_nothing(partner: 
     paused = organisation_set_accepting(organisation=partner.organisation, accepting=False, actor=partner.user)
     again = organisation_set_accepting(organisation=partner.organisation, accepting=False, actor=None)
     assert paused.accepting_referrals is again.accepting_referrals is False
+
+
+def test_only_a_partner_of_the_cell_refers_up_to_it(partner: Partner) -> None:
+    outsider = OrganisationFactory()
+    with pytest.raises(DomainError) as refused:
+        request_refer_up(
+            cell=partner.cell,
+            organisation=outsider,
+            actor=partner.user,
+            first_name="Dorothy",
+            categories=[partner.shopping],
+            reason="Beyond us",
+            consent_to_share=True,
+        )
+    assert refused.value.field == "organisation"
+    assert not Resident.objects.exists()

@@ -1,6 +1,7 @@
 """Writes on organisations' place in cells and on staff memberships (the access policy's facts)."""
 
-from typing import TYPE_CHECKING
+import logging
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,6 +13,8 @@ from partners.models import CellPartner, Membership, Organisation
 if TYPE_CHECKING:
     # The project keeps Django's default user model (settings.AUTH_USER_MODEL).
     from django.contrib.auth.models import User
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -62,3 +65,21 @@ def _duplicate(
     if organisation is not None and same_role.filter(organisation=organisation).exists():
         return True
     return hub is None and organisation is None and same_role.filter(hub=None, organisation=None).exists()
+
+
+@transaction.atomic
+def organisation_set_accepting(*, organisation: Organisation, accepting: bool, actor: Any) -> Organisation:
+    """Pause or resume an organisation's referrals. Matching skips a paused organisation; referrals already
+    sent to it stay with it, to answer as before. Setting the state it already has changes nothing."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.accepting_referrals == accepting:
+        return organisation
+    organisation.accepting_referrals = accepting
+    organisation.save(update_fields=["accepting_referrals"])
+    logger.info(
+        "organisation %s %s referrals (by %s)",
+        organisation.pk,
+        "resumed" if accepting else "paused",
+        getattr(actor, "pk", None),
+    )
+    return organisation

@@ -93,6 +93,27 @@ def referrals_visible(principal: Principal) -> QuerySet[Offer]:
     return Offer.objects.filter(scope, organisation__isnull=False)
 
 
+def referral_get(principal: Principal, pk: Any) -> Offer:
+    """One referral to an organisation the partner contact speaks for, or 404 (another organisation's too)."""
+    try:
+        return (
+            referrals_visible(principal)
+            .select_related("organisation", "request__cell", "request__resident__area")
+            .get(pk=int(pk))
+        )
+    except (Offer.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404(_("No such referral.")) from exc
+
+
+def requests_referred_by(principal: Principal) -> QuerySet[SupportRequest]:
+    """The requests a partner contact's organisations referred up to the cell, in the cell of each grant.
+    Pages show these by reference and status only: referring a resident gives no view of the work after."""
+    scope = NOTHING
+    for grant in principal.grants_with(Perm.REFERRAL_RESPOND):
+        scope |= Q(referring_organisation_id=grant.organisation_id, cell_id=grant.cell_id)
+    return SupportRequest.objects.filter(scope, referring_organisation__isnull=False)
+
+
 def volunteer_offers(volunteer: Volunteer | None) -> QuerySet[Offer]:
     """A volunteer's own offers and tasks; nobody else's."""
     if volunteer is None:

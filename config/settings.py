@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "partners.middleware.IdleTimeoutMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -130,9 +131,9 @@ if DEBUG:
 LOGIN_URL = "signin"
 LOGIN_REDIRECT_URL = "home"
 
-# Staff and volunteers are signed out after 30 minutes without a request; every request renews it.
+# Staff and volunteers are signed out after 30 minutes without doing anything (partners.middleware): each
+# request they make renews the session; a page's background refresh does not.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Forms render GOV.UK Design System markup through the project's form templates (templates/django/forms).

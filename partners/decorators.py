@@ -5,9 +5,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 
 from partners.access import Perm, principal_for
 
@@ -21,6 +22,16 @@ def second_factor_needed(user: Any) -> bool:
     return principal_for(user).is_staff_member and not (is_verified is not None and is_verified())
 
 
+def signed_out(request: HttpRequest) -> HttpResponse:
+    """To the sign-in page; for a background refresh by htmx, make the whole page go there (htmx would
+    otherwise put the sign-in page inside the part it refreshes)."""
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
+        return response
+    return redirect_to_login(request.get_full_path())
+
+
 def staff_required(perm: Perm | None = None) -> Callable[[View], View]:
     """Signed in, second factor passed, holding ``perm`` in some cell (or any staff role when None).
     A signed-in person without the right is sent to their own front page, not shown an error."""
@@ -29,7 +40,7 @@ def staff_required(perm: Perm | None = None) -> Callable[[View], View]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return signed_out(request)
             if second_factor_needed(request.user):
                 return redirect("signin-two-factor")
             principal = principal_for(request.user)

@@ -619,6 +619,22 @@ def offer_release(*, offer: Offer, actor: Actor, reason: str) -> Offer:
 
 
 @transaction.atomic
+def offer_complete(*, offer: Offer, actor: Actor, outcome: str) -> Offer:
+    """A helper marks the task they accepted as done, which completes the request (``request_complete``).
+    Checked under the locks, so a task handed back or reassigned meanwhile is never completed in their name."""
+    outcome = _require_text(outcome, field="outcome", message=_("Say what happened."))
+    offer, support_request = _locked_offer(offer)
+    if offer.state != OfferState.ACCEPTED:
+        raise InvalidTransition(
+            _("This task is %(state)s and can no longer be marked as done.") % {"state": OfferState(offer.state).label},
+            field="state",
+        )
+    request_complete(support_request=support_request, actor=actor, outcome=outcome)
+    offer.refresh_from_db()
+    return offer
+
+
+@transaction.atomic
 def request_assign(
     *,
     support_request: SupportRequest,

@@ -23,7 +23,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from config.errors import DomainError, InvalidTransition
 from requests import services
@@ -114,7 +114,7 @@ def _vary(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @never_cache
 @volunteer_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -137,7 +137,7 @@ def _offer_page(request: HttpRequest, card: Card, *, status: int = 200) -> HttpR
     return render(request, "requests/volunteer/offer.html", {"card": card}, status=status)
 
 
-@require_GET
+@require_safe
 @never_cache
 @volunteer_required
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -46,11 +46,14 @@ def _first_error(form: AvailableNowForm | TimeOffForm) -> str:
 
 
 def _switch_words(volunteer: Volunteer) -> str:
-    if not volunteer.is_available_now_at(timezone.now()):
+    now = timezone.now()
+    if not volunteer.is_available_now_at(now):
         return _("You are no longer marked as available now.")
-    until = volunteer.available_now_until
-    assert until is not None
-    return _("You are available now, until %(time)s.") % {"time": formats.time_format(timezone.localtime(until))}
+    assert volunteer.available_now_until is not None
+    until = timezone.localtime(volunteer.available_now_until)
+    if until.date() == timezone.localdate(now):
+        return _("You are available now, until %(time)s.") % {"time": formats.date_format(until, "H:i")}
+    return _("You are available now, until %(time)s.") % {"time": formats.date_format(until, "l H:i")}
 
 
 @require_POST

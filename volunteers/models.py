@@ -241,6 +241,10 @@ class Volunteer(models.Model):
     def is_available_in(self, weekday: int, part: int) -> bool:
         return bool(self.availability & availability_bit(weekday, part))
 
+    def is_available_now_at(self, moment: datetime.datetime) -> bool:
+        """The "available now" switch is on at ``moment`` (it lapses at ``available_now_until``), as matching reads it."""
+        return self.available_now and (self.available_now_until is None or self.available_now_until > moment)
+
     def dbs_valid_on(self, day: datetime.date) -> DbsLevel:
         """The DBS level that counts on ``day``: none when there is no check or it has lapsed."""
         if self.dbs_level == DbsLevel.NONE or self.dbs_issued_on is None or self.dbs_issued_on > day:

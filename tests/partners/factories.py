@@ -9,11 +9,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    # Hashed before the row is saved, so the saved password is the one set: a session made with
+    # force_login stays valid on the next request (its hash is of the saved password).
+    password = factory.django.Password("correct horse battery")
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -173,7 +173,7 @@ class CallForm(forms.Form):
         label=_("What do they need?"),
         help_text=_("Select all that apply."),
         queryset=NeedCategory.objects.all(),
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes__input"}),
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one need")},
     )
     urgency = forms.ChoiceField(
@@ -184,14 +184,19 @@ class CallForm(forms.Form):
             (Urgency.THIS_WEEK, _("This week")),
             (Urgency.ROUTINE, _("Routine")),
         ],
-        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+        widget=forms.RadioSelect,
         error_messages={"required": _("Choose how urgent the need is")},
     )
     recurrence = forms.ChoiceField(
         label=_("How often?"),
-        choices=Recurrence.choices,
+        choices=[
+            (Recurrence.NONE, _("Once")),
+            (Recurrence.WEEKLY, _("Every week")),
+            (Recurrence.FORTNIGHTLY, _("Every two weeks")),
+            (Recurrence.MONTHLY, _("Every four weeks")),
+        ],
         initial=Recurrence.NONE,
-        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+        widget=forms.RadioSelect,
         error_messages={"required": _("Choose how often they need it")},
     )
     description = forms.CharField(

@@ -6,6 +6,8 @@
  * - Enter in any other field does not submit half a call; Ctrl + Enter (or Cmd + Enter) saves it.
  * - After a live update, focus goes where the next keystroke belongs: the needs after choosing a record,
  *   the lookup box after "Change".
+ * - With live results, Find leaves the tab order; a name looked up and not found fills in the new
+ *   resident's first and last names when the operator reaches them.
  * - Conditional questions (caller on someone's behalf, language, no consent, safeguarding) open and close
  *   the same way whether or not GOV.UK Frontend has initialised the content HTMX swapped in.
  *
@@ -122,6 +124,31 @@
     }
   });
 
+  // A name that found nobody is the new resident's name: fill it in rather than have it typed twice.
+  form.addEventListener("focusin", function (event) {
+    if (event.target.name !== "first_name") {
+      return;
+    }
+    var first = event.target;
+    var last = form.querySelector("input[name=last_name]");
+    var none = form.querySelector("#lookup-results [data-none-found]");
+    var query = none ? none.getAttribute("data-query") : "";
+    if (!query || /\d/.test(query) || first.value || (last && last.value)) {
+      return;
+    }
+    var words = query.trim().split(/\s+/).map(function (word) {
+      return word.charAt(0).toUpperCase() + word.slice(1);
+    });
+    if (words.length < 2) {
+      return; // one word may be either name
+    }
+    first.value = words[0];
+    if (last) {
+      last.value = words.slice(1).join(" ");
+    }
+    first.select();
+  });
+
   form.addEventListener("change", function (event) {
     if (event.target.matches("input[type=radio], input[type=checkbox]")) {
       syncConditionals(form);
@@ -161,6 +188,15 @@
     }
   });
 
+  function liveFind() {
+    var find = form.querySelector("[data-find]");
+    if (find && window.htmx) {
+      find.setAttribute("tabindex", "-1");
+    }
+  }
+
+  document.body.addEventListener("htmx:load", liveFind);
+  liveFind();
   syncConditionals(form);
   var summary = document.querySelector(".govuk-error-summary");
   if (summary && document.activeElement === document.body) {

@@ -114,6 +114,8 @@ class CallForm(forms.Form):
     """A helpline call. ``residents`` are the records the operator may reuse: the chosen cell's, as the access
     policy lets them see them, never anonymised ones."""
 
+    # One per call form shown: a save sent twice (a double press, a resent POST) logs one request.
+    call_token = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     caller = forms.ChoiceField(
         label=_("Who is calling?"),
         choices=[(CALLER_RESIDENT, _("The resident")), (CALLER_SOMEONE_ELSE, _("Someone calling on their behalf"))],

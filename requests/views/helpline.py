@@ -7,7 +7,9 @@ one transaction, then shows the reference to read back (``logged``). ``status`` 
 request stands, and nothing more.
 """
 
+import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,7 +28,7 @@ from hubs.postcodes import InvalidPostcode
 from hubs.selectors import area_with_ancestors, postcode_resolve
 from partners.access import Perm, Principal, principal_for
 from partners.decorators import staff_required
-from requests.access import requests_visible, residents_visible
+from requests.access import requests_logged_by, requests_visible, residents_visible
 from requests.audit import resident_viewed
 from requests.filters import ResidentFilter
 from requests.forms.helpline import (
@@ -40,6 +42,8 @@ from requests.models import OPEN_STATUSES, Channel, Resident, SupportRequest
 from requests.services import request_add_note, request_create, resident_create, resident_update
 
 SESSION_CELL = "helpline_cell_id"
+SESSION_LOGGED = "helpline_logged_calls"  # call token -> reference, the last few saved in this session
+LOGGED_KEPT = 20
 LOOKUP_LIMIT = 8
 LOOKUP_MIN_LENGTH = 2
 RECENT_CALLS = 8
@@ -67,7 +71,9 @@ def _current_cell(request: HttpRequest) -> ResponseCell | None:
 
 
 def _choose_cell_first(request: HttpRequest) -> HttpResponse:
-    url = f"{reverse('helpline:cell')}?next={request.get_full_path()}"
+    # A partial's own address is no page to come back to: after choosing, the call form.
+    back = reverse("helpline:call") if getattr(request, "htmx", False) else request.get_full_path()
+    url = f"{reverse('helpline:cell')}?{urlencode({'next': back})}"
     if getattr(request, "htmx", False):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
@@ -141,10 +147,15 @@ def _postcode_info(raw: str, cell: ResponseCell) -> dict[str, Any]:
     return {"postcode_raw": raw, "resolved": resolved, "area_chain": chain, "outside_cell": outside, "cell": cell}
 
 
-def _recent_calls(request: HttpRequest, principal: Principal, cell: ResponseCell) -> list[SupportRequest]:
+def _status_visible(principal: Principal) -> QuerySet[SupportRequest]:
+    """Requests whose status the operator may tell a caller: those the policy shows them, and those they logged."""
+    return requests_visible(principal) | requests_logged_by(principal)
+
+
+def _recent_calls(principal: Principal, cell: ResponseCell) -> list[SupportRequest]:
     return list(
-        requests_visible(principal)
-        .filter(cell=cell, logged_by_id=request.user.pk)
+        requests_logged_by(principal)
+        .filter(cell=cell)
         .select_related("resident")
         .order_by("-created_at", "-id")[:RECENT_CALLS]
     )
@@ -166,7 +177,7 @@ def _call_context(request: HttpRequest, cell: ResponseCell, form: CallForm, **ex
         "form": form,
         "cell": cell,
         "several_cells": len(_cells(principal)[:2]) > 1,
-        "recent_calls": _recent_calls(request, principal, cell),
+        "recent_calls": _recent_calls(principal, cell),
         "status_form": StatusForm(),
         **_picked_context(principal, form),
         **_postcode_info(form["postcode"].value() or "", cell),
@@ -227,7 +238,7 @@ def call(request: HttpRequest) -> HttpResponse:
     residents = _residents(principal, cell)
 
     if request.method == "GET":
-        form = CallForm(residents=residents)
+        form = CallForm(initial={"call_token": uuid.uuid4().hex}, residents=residents)
         return render(request, "requests/helpline/call.html", _call_context(request, cell, form, focus="caller"))
 
     action = request.POST.get("action", "save")
@@ -251,6 +262,10 @@ def call(request: HttpRequest) -> HttpResponse:
         form = CallForm(initial=values, residents=residents)
         return render(request, "requests/helpline/call.html", _call_context(request, cell, form, **extra))
 
+    token = request.POST.get("call_token", "")[:40]
+    logged_calls: dict[str, str] = request.session.get(SESSION_LOGGED, {})
+    if token and token in logged_calls:
+        return redirect("helpline:logged", reference=logged_calls[token])
     form = CallForm(request.POST, residents=residents)
     if form.is_valid():
         try:
@@ -258,6 +273,9 @@ def call(request: HttpRequest) -> HttpResponse:
         except (DomainError, ValidationError) as error:
             _report(form, error)
         else:
+            if token:
+                logged_calls = {**logged_calls, token: support_request.reference}
+                request.session[SESSION_LOGGED] = dict(list(logged_calls.items())[-LOGGED_KEPT:])
             return redirect("helpline:logged", reference=support_request.reference)
     return render(request, "requests/helpline/call.html", _call_context(request, cell, form), status=200)
 
@@ -331,7 +349,7 @@ def logged(request: HttpRequest, reference: str) -> HttpResponse:
     """The reference to read back to the caller, and what happens next."""
     try:
         support_request = (
-            requests_visible(principal_for(request.user))
+            _status_visible(principal_for(request.user))
             .select_related("resident", "cell")
             .prefetch_related("categories")
             .get(reference=reference.upper())
@@ -353,7 +371,7 @@ def status(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         reference = form.cleaned_data["reference"]
         support_request = (
-            requests_visible(principal_for(request.user))
+            _status_visible(principal_for(request.user))
             .prefetch_related("categories")
             .filter(reference=reference)
             .first()

@@ -14,7 +14,13 @@ from hubs.models import Area, NeedCategory, ResponseCell
 from partners.models import Membership
 from requests.models import AuditEntry, Channel, Event, Resident, Status, SupportRequest
 from requests.views.helpline import SESSION_CELL
-from tests.hubs.factories import NeedCategoryFactory, PostcodeCoverageFactory, ResponseCellFactory, WardFactory
+from tests.hubs.factories import (
+    HubFactory,
+    NeedCategoryFactory,
+    PostcodeCoverageFactory,
+    ResponseCellFactory,
+    WardFactory,
+)
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.requests.factories import EventFactory, ResidentFactory, SupportRequestFactory
 
@@ -553,3 +559,29 @@ def test_a_coordinator_may_log_calls_too(client: Client, cell: ResponseCell, nee
     sign_in(client, staff(cell, Role.COORDINATOR))
     assert client.post(CALL, call_data(needs)).status_code == 302
     assert SupportRequest.objects.get().cell == cell
+
+
+def test_a_save_sent_twice_logs_one_request(client_in: Client, needs: list[NeedCategory]) -> None:
+    token = re.search(r'name="call_token" value="(\w+)"', client_in.get(CALL).content.decode())
+    assert token is not None
+    data = call_data(needs, call_token=token.group(1))
+    first = client_in.post(CALL, data)
+    second = client_in.post(CALL, data)
+    assert SupportRequest.objects.count() == 1
+    assert first["Location"] == second["Location"] == reverse("helpline:logged", args=[SupportRequest.objects.get()])
+    other_call = re.search(r'name="call_token" value="(\w+)"', client_in.get(CALL).content.decode())
+    assert other_call is not None and other_call.group(1) != token.group(1)
+
+
+def test_a_hub_coordinator_reads_back_a_call_for_a_resident_outside_their_hub(
+    client: Client, cell: ResponseCell, needs: list[NeedCategory]
+) -> None:
+    hub = HubFactory(cell=cell)
+    hub.areas.add(WardFactory(name="Hub ward"))
+    sign_in(client, staff(cell, Role.HUB_COORDINATOR, hub=hub))
+    response = client.post(CALL, call_data(needs))
+    support_request = SupportRequest.objects.get()
+    assert client.get(response["Location"]).status_code == 200
+    assert client.get(reverse("helpline:status"), {"reference": support_request.reference}).status_code == 200
+    assert support_request.reference in client.get(CALL).content.decode()
+    assert not picks(client.get(reverse("helpline:lookup"), {"q": "Holroyd"}).content.decode())

@@ -234,34 +234,37 @@ def call(request: HttpRequest) -> HttpResponse:
     cell = _current_cell(request)
     if cell is None:
         return _choose_cell_first(request)
-    principal = principal_for(request.user)
-    residents = _residents(principal, cell)
-
+    residents = _residents(principal_for(request.user), cell)
     if request.method == "GET":
         form = CallForm(initial={"call_token": uuid.uuid4().hex}, residents=residents)
         return render(request, "requests/helpline/call.html", _call_context(request, cell, form, focus="caller"))
 
-    action = request.POST.get("action", "save")
-    if "pick" in request.POST or action in ("find", "change_resident"):
-        # Find, a pick or a change without JavaScript: the same page again, everything typed kept.
-        values = posted_values(CallForm, request.POST)
-        extra: dict[str, Any] = {}
-        if "pick" in request.POST:
-            resident = residents.filter(pk=_int(request.POST["pick"])).first()
-            if resident is not None:
-                values.update(CallForm.initial_for(resident))
-                resident_viewed(actor=request.user, resident=resident, note=_("Reused for a helpline call."))
-                extra["focus"] = "change"
-            else:
-                extra.update(_lookup(principal, cell, values.get("q") or ""), focus="results")
-        elif action == "find":
-            extra.update(_lookup(principal, cell, values.get("q") or ""), focus="results")
-        else:
-            values.update({name: CallForm.base_fields[name].initial for name in RESIDENT_FIELDS})
-            extra["focus"] = "lookup"
-        form = CallForm(initial=values, residents=residents)
-        return render(request, "requests/helpline/call.html", _call_context(request, cell, form, **extra))
+    if "pick" in request.POST or request.POST.get("action") in ("find", "change_resident"):
+        return _call_step(request, cell, residents)
+    return _call_save(request, cell, residents)
 
+
+def _call_step(request: HttpRequest, cell: ResponseCell, residents: QuerySet[Resident]) -> HttpResponse:
+    """Find, a pick or Change without JavaScript: the same page again, everything typed kept, no errors
+    shown for a call not yet finished."""
+    principal = principal_for(request.user)
+    values = posted_values(CallForm, request.POST)
+    extra: dict[str, Any] = {}
+    resident = residents.filter(pk=_int(request.POST["pick"])).first() if "pick" in request.POST else None
+    if resident is not None:
+        values.update(CallForm.initial_for(resident))
+        resident_viewed(actor=request.user, resident=resident, note=_("Reused for a helpline call."))
+        extra["focus"] = "change"
+    elif request.POST.get("action") == "change_resident":
+        values.update({name: CallForm.base_fields[name].initial for name in RESIDENT_FIELDS})
+        extra["focus"] = "lookup"
+    else:
+        extra.update(_lookup(principal, cell, values.get("q") or ""), focus="results")
+    form = CallForm(initial=values, residents=residents)
+    return render(request, "requests/helpline/call.html", _call_context(request, cell, form, **extra))
+
+
+def _call_save(request: HttpRequest, cell: ResponseCell, residents: QuerySet[Resident]) -> HttpResponse:
     token = request.POST.get("call_token", "")[:40]
     logged_calls: dict[str, str] = request.session.get(SESSION_LOGGED, {})
     if token and token in logged_calls:
@@ -277,7 +280,7 @@ def call(request: HttpRequest) -> HttpResponse:
                 logged_calls = {**logged_calls, token: support_request.reference}
                 request.session[SESSION_LOGGED] = dict(list(logged_calls.items())[-LOGGED_KEPT:])
             return redirect("helpline:logged", reference=support_request.reference)
-    return render(request, "requests/helpline/call.html", _call_context(request, cell, form), status=200)
+    return render(request, "requests/helpline/call.html", _call_context(request, cell, form))
 
 
 def _int(value: str) -> int:

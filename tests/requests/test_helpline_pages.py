@@ -585,3 +585,23 @@ def test_a_hub_coordinator_reads_back_a_call_for_a_resident_outside_their_hub(
     assert client.get(reverse("helpline:status"), {"reference": support_request.reference}).status_code == 200
     assert support_request.reference in client.get(CALL).content.decode()
     assert not picks(client.get(reverse("helpline:lookup"), {"q": "Holroyd"}).content.decode())
+
+
+def test_a_pick_of_another_cells_resident_without_javascript_shows_nothing_of_them(
+    client_in: Client, other_cell: ResponseCell, needs: list[NeedCategory]
+) -> None:
+    stranger = ResidentFactory(cell=other_cell, first_name="Stranger")
+    html = client_in.post(CALL, call_data(needs, pick=str(stranger.pk), action=None)).content.decode()
+    assert "Using the record" not in html and "Stranger" not in html
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_live_part_asks_for_the_cell_by_redirecting_the_page(
+    client: Client, cell: ResponseCell, other_cell: ResponseCell
+) -> None:
+    user = staff(cell)
+    MembershipFactory(user=user, cell=other_cell, role=Role.HELPLINE_OPERATOR)
+    sign_in(client, user)
+    response = client.get(reverse("helpline:lookup"), {"q": "mary"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"{reverse('helpline:cell')}?next=%2Fhelpline%2F"

@@ -55,6 +55,15 @@ def residents_visible(principal: Principal, perm: Perm = Perm.RESIDENT_SEARCH) -
     return Resident.objects.filter(_scope(principal, perm, area="area_id", safeguarding=None)).distinct()
 
 
+def requests_logged_by(principal: Principal) -> QuerySet[SupportRequest]:
+    """Requests the principal logged themselves, in the cells where they may log requests. Whoever took a
+    call may read back its reference and tell the caller where it stands, even when the resident lives
+    outside the part of the cell they work (a hub coordinator answering the helpline)."""
+    if principal.user_id is None:
+        return SupportRequest.objects.none()
+    return SupportRequest.objects.filter(principal.cell_filter(Perm.REQUEST_CREATE), logged_by_id=principal.user_id)
+
+
 def request_get(principal: Principal, pk: Any, perm: Perm = Perm.REQUEST_VIEW) -> SupportRequest:
     """One request the principal holds ``perm`` on, or 404 (also for an id that is not a number)."""
     try:

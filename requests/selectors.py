@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, F, Prefetch, Q, QuerySet, Value, When
 
 from partners.models import CellPartner, Organisation
 from requests.filters import digits_only, phone_digits
@@ -41,10 +41,34 @@ def _current_offers() -> Prefetch:
     )
 
 
+def waiting_for_ranking() -> Case:
+    """Flagged for ranking and not ranked since. The flag stays set after the ranking until the offer
+    step is done (``requests.matching.workflow.request_match``), so a ranking newer than the flag counts."""
+    return Case(
+        When(
+            Q(needs_ranking_since__isnull=False)
+            & (Q(ranking__isnull=True) | Q(ranking__ranked_at__lt=F("needs_ranking_since"))),
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def ranking_pending(support_request: SupportRequest, ranking: Ranking | None) -> bool:
+    """``waiting_for_ranking`` for one request whose ranking is at hand."""
+    flagged = support_request.needs_ranking_since
+    return flagged is not None and (ranking is None or ranking.ranked_at < flagged)
+
+
 def queue_rows(queryset: QuerySet[SupportRequest]) -> QuerySet[SupportRequest]:
     """What a queue row shows, read in a fixed number of queries however many rows there are: the
     resident and their ward with the request; needs and the current offer prefetched."""
-    return queryset.select_related("resident__area").prefetch_related("categories", _current_offers())
+    return (
+        queryset.select_related("resident__area")
+        .annotate(waiting_for_ranking=waiting_for_ranking())
+        .prefetch_related("categories", _current_offers())
+    )
 
 
 @dataclass(frozen=True)

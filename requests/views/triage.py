@@ -17,6 +17,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -58,6 +59,7 @@ from requests.selectors import (
     pending_offer,
     queue_counts,
     queue_rows,
+    ranking_pending,
     request_for_page,
     request_ranking,
     request_timeline,
@@ -235,7 +237,7 @@ def _present_candidates(ranking: Ranking, support_request: SupportRequest) -> li
 
 def _ranking_context(support_request: SupportRequest, *, shown_status: str | None = None) -> dict[str, Any]:
     ranking = request_ranking(support_request)
-    now = timezone.now()
+    in_progress = ranking_pending(support_request, ranking)
     flagged = support_request.needs_ranking_since
     has_pending = _current_offer(support_request, OfferState.PENDING) is not None
     return {
@@ -244,8 +246,8 @@ def _ranking_context(support_request: SupportRequest, *, shown_status: str | Non
         "candidates": _present_candidates(ranking, support_request) if ranking else [],
         "exclusions": exclusion_labels(ranking.exclusions) if ranking else [],
         "signposts": ranking.signposts if ranking else [],
-        "ranking_in_progress": flagged is not None,
-        "ranking_slow": flagged is not None and now - flagged > RANKING_SLOW_AFTER,
+        "ranking_in_progress": in_progress,
+        "ranking_slow": in_progress and flagged is not None and timezone.now() - flagged > RANKING_SLOW_AFTER,
         "can_offer": "offer" in available_actions(support_request, has_pending_offer=has_pending),
         "status_changed": bool(shown_status) and shown_status != support_request.status,
     }
@@ -261,8 +263,8 @@ def _resident_flags(resident: Resident, *, with_health: bool) -> list[str]:
     return [str(getattr(Resident._meta.get_field(name), "verbose_name", name)) for name in names]
 
 
-def _request_for_page(principal: Principal, pk: int) -> SupportRequest:
-    support_request = request_for_page(requests_visible(principal, Perm.REQUEST_WORK), pk).first()
+def _request_for_page(visible: QuerySet[SupportRequest], pk: int) -> SupportRequest:
+    support_request = request_for_page(visible, pk).first()
     if support_request is None:
         raise Http404(_("No such request."))
     return support_request
@@ -280,6 +282,7 @@ def _action_forms(
 def _render_request_page(
     request: HttpRequest,
     principal: Principal,
+    visible: QuerySet[SupportRequest],
     support_request: SupportRequest,
     *,
     failed: tuple[str, forms.Form] | None = None,
@@ -299,9 +302,7 @@ def _render_request_page(
         "with_health": with_health,
         "flags": _resident_flags(resident, with_health=with_health),
         "supporters": list(resident_supporters(support_request)),
-        "other_requests": list(
-            resident_other_open_requests(requests_visible(principal, Perm.REQUEST_WORK), support_request)
-        ),
+        "other_requests": list(resident_other_open_requests(visible, support_request)),
         "timeline": list(request_timeline(support_request)),
         "pending_offer": pending,
         "accepted_offer": _current_offer(support_request, OfferState.ACCEPTED),
@@ -323,7 +324,8 @@ def _render_request_page(
 @staff_required(Perm.REQUEST_WORK)
 def request_page(request: HttpRequest, pk: int) -> HttpResponse:
     principal = principal_for(request.user)
-    return _render_request_page(request, principal, _request_for_page(principal, pk))
+    visible = requests_visible(principal, Perm.REQUEST_WORK)
+    return _render_request_page(request, principal, visible, _request_for_page(visible, pk))
 
 
 @never_cache
@@ -331,8 +333,8 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(Perm.REQUEST_WORK)
 def ranking_partial(request: HttpRequest, pk: int) -> HttpResponse:
     """The ranked candidates alone; while the request waits to be ranked, it asks to be polled again."""
-    principal = principal_for(request.user)
-    support_request = _request_for_page(principal, pk)
+    visible = requests_visible(principal_for(request.user), Perm.REQUEST_WORK)
+    support_request = _request_for_page(visible, pk)
     context = _ranking_context(support_request, shown_status=request.GET.get("status"))
     return render(request, "requests/triage/_ranking.html", context)
 
@@ -473,10 +475,11 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if spec is None:
         raise Http404(_("No such action."))
     principal = principal_for(request.user)
-    support_request = _request_for_page(principal, pk)
+    visible = requests_visible(principal, Perm.REQUEST_WORK)
+    support_request = _request_for_page(visible, pk)
     form = spec.form(support_request, request.POST, request.POST.get("helper_q", "")[:100])
     if not form.is_valid():
-        return _render_request_page(request, principal, support_request, failed=(action, form), status=400)
+        return _render_request_page(request, principal, visible, support_request, failed=(action, form), status=400)
     try:
         message = spec.perform(support_request, form.cleaned_data, request.user)
     except InvalidTransition as error:
@@ -485,11 +488,11 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except DomainError as error:
         if _has_visible_field(form, error.field):
             form.add_error(error.field, error.message)
-            return _render_request_page(request, principal, support_request, failed=(action, form), status=400)
+            return _render_request_page(request, principal, visible, support_request, failed=(action, form), status=400)
         messages.error(request, error.message)
         return redirect("triage:request", pk=support_request.pk)
     messages.success(request, message)
-    if not requests_visible(principal, Perm.REQUEST_WORK).filter(pk=support_request.pk).exists():
+    if not visible.filter(pk=support_request.pk).exists():
         # e.g. a safeguarding lead cleared the flag: the request has left their queue.
         messages.info(
             request, _("%(reference)s is no longer in your queue.") % {"reference": support_request.reference}

@@ -564,6 +564,25 @@ def test_ranking_in_progress_is_polled_until_done(story: dict[str, Any], coordin
     assert "The request is now triaged, waiting for a match." in body
 
 
+def test_a_ranking_newer_than_the_flag_is_done(story: dict[str, Any], coordinator: Any, client_as: Any) -> None:
+    """A worker stores the ranking, then makes the offer, and only then clears the flag: a ranking made
+    after the request was flagged is the one to show, not "ranking…"."""
+    support_request = story["request"]
+    flagged = timezone.now() - datetime.timedelta(seconds=5)
+    SupportRequest.objects.filter(pk=support_request.pk).update(needs_ranking_since=flagged)
+    client = client_as(coordinator)
+
+    body = client.get(reverse("triage:request", args=[support_request.pk])).content.decode()
+    assert "Ranking…" not in body and "hx-trigger" not in body.split('id="ranking"')[1].split(">")[0]
+    assert "Jo Whitaker" in body
+    queue = client.get(reverse("triage:queue"), {"reference": support_request.reference}).content.decode()
+    assert "Ranking…" not in queue
+
+    Ranking.objects.filter(request=support_request).update(ranked_at=flagged - datetime.timedelta(seconds=1))
+    queue = client.get(reverse("triage:queue"), {"reference": support_request.reference}).content.decode()
+    assert "Ranking…" in queue
+
+
 def test_request_not_ranked_yet_says_so(place: dict[str, Any], coordinator: Any, client_as: Any) -> None:
     support_request = _request(place)
     body = client_as(coordinator).get(reverse("triage:request", args=[support_request.pk])).content.decode()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from config.celery import app as celery_app
 from hubs.models import Hub
 from partners.access import ROLE_PERMISSIONS, Perm
 from partners.models import CellPartner, Membership
@@ -37,6 +38,7 @@ from tests.hubs.factories import (
     WardFactory,
 )
 from tests.partners.factories import CellPartnerFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.requests.celery_fixtures import matchable_cell, wait_until
 from tests.requests.factories import (
     EventFactory,
     KnownSupporterFactory,
@@ -49,6 +51,8 @@ from tests.volunteers.factories import VolunteerFactory
 pytestmark = pytest.mark.django_db
 
 Role = Membership.Role
+# Generous for a loaded machine; the worker normally ranks in well under a second.
+WORKER_TIMEOUT = 20.0
 
 
 @pytest.fixture(autouse=True)
@@ -717,8 +721,13 @@ def test_triage_without_a_need_names_the_field(place: dict[str, Any], coordinato
 
 
 def test_rank_again_ranks_in_process_on_the_embedded_default(
-    place: dict[str, Any], coordinator: Any, client_as: Any, django_capture_on_commit_callbacks: Any
+    place: dict[str, Any],
+    coordinator: Any,
+    client_as: Any,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)  # as without REDIS_URL
     support_request = _request(place)
     VolunteerFactory(cell=place["cell"], first_name="Jo", last_name="Whitaker", travel_radius_km=5)
     client = client_as(coordinator)
@@ -982,3 +991,40 @@ def test_hub_filter_offers_only_the_cells_hubs(place: dict[str, Any], coordinato
     body = client_as(coordinator).get(reverse("triage:queue")).content.decode()
     assert ">Park Hub</option>" in body
     assert "Dewsbury Hub" not in body and "Closed Hub" not in body
+
+
+# With a real worker -------------------------------------------------------------------------------------
+
+
+@pytest.mark.celery
+@pytest.mark.usefixtures("celery_worker_and_beat")
+def test_with_a_worker_the_ranking_partial_is_polled_until_the_worker_has_ranked(client_as: Any) -> None:
+    """On PostgreSQL with Redis: the action returns at once, the worker ranks (and, the cell allowing,
+    offers) after commit, and the ranking partial the page polls shows it when it is done."""
+    seed = matchable_cell(volunteers=2)
+    coordinator = _staff(seed.cell, Role.COORDINATOR, "rachel")
+    support_request = SupportRequestFactory(cell=seed.cell, resident=seed.resident, categories=[seed.category])
+    client = client_as(coordinator)
+
+    response = client.post(
+        reverse("triage:action", args=[support_request.pk, "triage"]),
+        {"triage-level": "1", "triage-urgency": "week", "triage-categories": [seed.category.pk]},
+    )
+    assert response.status_code == 302
+
+    def ranked_partial() -> str | None:
+        body = client.get(reverse("triage:ranking", args=[support_request.pk]), {"status": "triaged"}).content
+        return None if b"hx-trigger" in body else body.decode()
+
+    body = wait_until(ranked_partial, timeout=WORKER_TIMEOUT, what="the worker's ranking")
+    for volunteer in seed.volunteers:
+        assert str(volunteer) in body
+    wait_until(
+        lambda: Offer.objects.filter(request=support_request, state=OfferState.PENDING).exists(),
+        timeout=WORKER_TIMEOUT,
+        what="the automatic offer",
+    )
+    page = client.get(reverse("triage:request", args=[support_request.pk])).content.decode()
+    assert "Offered to" in page and "Withdraw the offer" in page
+    partial = client.get(reverse("triage:ranking", args=[support_request.pk]), {"status": "triaged"})
+    assert "The request is now offered." in partial.content.decode()

@@ -314,6 +314,15 @@ def test_queue_counts_per_status_and_overdue_under_the_other_filters(
     assert (counts.total, counts.overdue, counts.by_status["new"], counts.by_status["triaged"]) == (2, 1, 1, 1)
 
 
+def test_a_request_with_several_chosen_needs_is_one_row_and_counted_once(
+    place: dict[str, Any], coordinator: Any, client_as: Any
+) -> None:
+    _request(place, reference="TWO-001", categories=[place["shopping"], place["prescription"]])
+    response = client_as(coordinator).get(reverse("triage:queue"), {"category": ["shopping", "prescription"]})
+    assert _references(response) == ["TWO-001"]
+    assert (response.context["counts"].total, response.context["counts"].by_status["new"]) == (1, 1)
+
+
 def test_overdue_row_is_highlighted(coordinator: Any, client_as: Any, mixed_queue: dict[str, SupportRequest]) -> None:
     response = client_as(coordinator).get(reverse("triage:queue"), {"overdue": "true"})
     body = response.content.decode()

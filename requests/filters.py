@@ -8,12 +8,13 @@ import re
 from typing import Any
 
 import django_filters
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django import forms
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hubs.models import Area, Hub, LevelOfNeed, NeedCategory
+from hubs.models import Area, Hub, LevelOfNeed, NeedCategory, ResponseCell
 from hubs.postcodes import InvalidPostcode, normalise_postcode
 from hubs.selectors import area_ids_within
 from requests.models import OPEN_STATUSES, Resident, Status, SupportRequest, Urgency
@@ -21,7 +22,7 @@ from requests.models import OPEN_STATUSES, Resident, Status, SupportRequest, Urg
 _DIGITS = re.compile(r"\D+")
 
 
-def _digits_only(field: str) -> Any:
+def digits_only(field: str) -> Any:
     """A database expression for a phone number without the separators people type."""
     expression: Any = F(field)
     for separator in (" ", "-", "(", ")", "+", "."):
@@ -80,37 +81,96 @@ class ResidentFilter(django_filters.FilterSet):
         if len(digits) < 4:
             return queryset.none()
         # Phones are kept as typed: compare digits only, and the last ten so that +44 7700... finds 07700...
-        queryset = queryset.annotate(phone_digits=_digits_only("phone"))
+        queryset = queryset.annotate(phone_digits=digits_only("phone"))
         if len(digits) >= 10:
             return queryset.filter(phone_digits__endswith=digits[-10:])
         return queryset.filter(phone_digits__contains=digits)
 
 
-class SupportRequestFilter(django_filters.FilterSet):
-    """The triage queue's filters; also the API's."""
+# Yes / no / either, for a flag that narrows a list only when asked to.
+_EITHER = [("", _("Either")), ("true", _("Yes")), ("false", _("No"))]
 
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
-    open = django_filters.BooleanFilter(label=_("Open"), method="filter_open")
-    urgency = django_filters.MultipleChoiceFilter(label=_("Urgency"), choices=Urgency.choices)
-    category = django_filters.ModelMultipleChoiceFilter(
-        label=_("Need"), field_name="categories__slug", to_field_name="slug", queryset=NeedCategory.objects.all()
+# Most urgent first: the order of ``Urgency``.
+_URGENCY_RANK = Case(
+    *[When(urgency=value, then=Value(rank)) for rank, value in enumerate(Urgency.values)],
+    output_field=IntegerField(),
+)
+SORTS: dict[str, tuple[Any, ...]] = {
+    "due": ("due_by", "id"),
+    "urgency": (_URGENCY_RANK.asc(), "due_by", "id"),
+    "level": ("-level", "due_by", "id"),
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+}
+SORT_CHOICES = [
+    ("due", _("Due soonest")),
+    ("urgency", _("Most urgent")),
+    ("level", _("Highest level of need")),
+    ("newest", _("Logged most recently")),
+    ("oldest", _("Logged longest ago")),
+]
+
+
+class SupportRequestFilter(django_filters.FilterSet):
+    """The triage queue's filters; also the API's. ``sort`` orders the rows (due soonest when absent).
+
+    Pass ``cells`` to offer only the areas and hubs of those cells as choices (a filter form lists them,
+    and a choice from another cell is then reported as invalid rather than matching nothing)."""
+
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
     )
-    level = django_filters.MultipleChoiceFilter(label=_("Level of need"), choices=LevelOfNeed.choices)
-    area = django_filters.ModelChoiceFilter(label=_("Area"), queryset=Area.objects.all(), method="filter_area")
-    hub = django_filters.ModelChoiceFilter(label=_("Hub"), queryset=Hub.objects.all(), method="filter_hub")
-    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
-    safeguarding = django_filters.BooleanFilter(label=_("Safeguarding concern"))
+    open = django_filters.BooleanFilter(label=_("Open"), method="filter_open")
+    urgency = django_filters.MultipleChoiceFilter(
+        label=_("Urgency"), choices=Urgency.choices, widget=forms.CheckboxSelectMultiple
+    )
+    category = django_filters.ModelMultipleChoiceFilter(
+        label=_("Need"),
+        field_name="categories__slug",
+        to_field_name="slug",
+        queryset=NeedCategory.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    level = django_filters.MultipleChoiceFilter(
+        label=_("Level of need"), choices=LevelOfNeed.choices, widget=forms.CheckboxSelectMultiple
+    )
+    area = django_filters.ModelChoiceFilter(
+        label=_("Area"), queryset=Area.objects.all(), method="filter_area", empty_label=_("All areas")
+    )
+    hub = django_filters.ModelChoiceFilter(
+        label=_("Hub"), queryset=Hub.objects.all(), method="filter_hub", empty_label=_("All hubs")
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue"), method="filter_overdue", widget=forms.Select(choices=_EITHER)
+    )
+    safeguarding = django_filters.BooleanFilter(label=_("Safeguarding concern"), widget=forms.Select(choices=_EITHER))
     reference = django_filters.CharFilter(label=_("Reference"), method="filter_reference", max_length=12)
     resident = django_filters.NumberFilter(label=_("Resident"), field_name="resident_id")
+    sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=SORT_CHOICES, method="filter_sort", empty_label=None)
 
     class Meta:
         model = SupportRequest
         fields: list[str] = []
 
+    def __init__(self, *args: Any, cells: QuerySet[ResponseCell] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if cells is not None:
+            # The areas of the cells, the localities and wards below them included (three levels deep).
+            in_cells = Q(cells__in=cells) | Q(parent__cells__in=cells) | Q(parent__parent__cells__in=cells)
+            self.filters["area"].queryset = Area.objects.filter(pk__in=Area.objects.filter(in_cells).values("pk"))
+            self.filters["hub"].queryset = Hub.objects.filter(cell__in=cells, is_active=True)
+
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return self.filter_queryset_except(queryset)
+
+    def filter_queryset_except(self, queryset: QuerySet[Any], *names: str) -> QuerySet[Any]:
+        """Apply every filter but ``names``: the triage queue counts requests per status under the
+        other filters. Call after ``is_valid()``."""
+        for name, value in self.form.cleaned_data.items():
+            if name not in names:
+                queryset = self.filters[name].filter(queryset, value)
         # Filtering on categories joins a many-to-many table: one row per request, whatever matched.
-        filtered = super().filter_queryset(queryset)
-        return filtered.distinct() if self.form.cleaned_data.get("category") else filtered
+        return queryset.distinct() if self.form.cleaned_data.get("category") else queryset
 
     def filter_open(self, queryset: QuerySet[SupportRequest], name: str, value: bool | None) -> QuerySet:
         if value is None:
@@ -142,6 +202,9 @@ class SupportRequestFilter(django_filters.FilterSet):
         if len(compact) == 6:
             return queryset.filter(reference=f"{compact[:3]}-{compact[3:]}")
         return queryset.filter(reference__icontains=value.strip().upper())
+
+    def filter_sort(self, queryset: QuerySet[SupportRequest], name: str, value: str) -> QuerySet:
+        return queryset.order_by(*SORTS.get(value, SORTS["due"]))
 
 
 def open_requests_exist() -> Exists:

@@ -1,9 +1,14 @@
 """The shared filters: residents found however the operator types them; invalid filters reported by field."""
 
-import pytest
+import datetime
 
+import pytest
+from django.utils import timezone
+
+from hubs.models import ResponseCell
 from requests.filters import ResidentFilter, SupportRequestFilter
 from requests.models import Resident, Status, SupportRequest
+from tests.hubs.factories import HubFactory, LocalAuthorityFactory, ResponseCellFactory, WardFactory
 from tests.requests.factories import ResidentFactory, SupportRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +49,53 @@ def test_reference_read_back_without_the_dash() -> None:
     SupportRequestFactory(reference="XYZ-DEF")
     filterset = SupportRequestFilter({"reference": "abc def"}, queryset=SupportRequest.objects.all())
     assert list(filterset.qs) == [support_request]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("", ["soon", "urgent", "high"]),
+        ("urgency", ["urgent", "soon", "high"]),
+        ("level", ["high", "urgent", "soon"]),
+        ("newest", ["high", "urgent", "soon"]),
+        ("oldest", ["soon", "urgent", "high"]),
+    ],
+)
+def test_requests_sorted(sort: str, expected: list[str]) -> None:
+    now = timezone.now()
+    made = {
+        "soon": SupportRequestFactory(urgency="week", due_by=now + datetime.timedelta(hours=1), level=1),
+        "urgent": SupportRequestFactory(urgency="today", due_by=now + datetime.timedelta(hours=5), level=2),
+        "high": SupportRequestFactory(urgency="routine", due_by=now + datetime.timedelta(days=9), level=4),
+    }
+    filterset = SupportRequestFilter({"sort": sort}, queryset=SupportRequest.objects.all())
+    assert list(filterset.qs) == [made[name] for name in expected]
+
+
+def test_filters_but_one_for_counts_beside_the_list() -> None:
+    new = SupportRequestFactory(urgency="today")
+    triaged = SupportRequestFactory(urgency="today", status=Status.TRIAGED)
+    SupportRequestFactory(urgency="week")
+    filterset = SupportRequestFilter({"status": ["new"], "urgency": ["today"]}, queryset=SupportRequest.objects.all())
+    assert filterset.is_valid()
+    assert list(filterset.qs) == [new]
+    assert set(filterset.filter_queryset_except(SupportRequest.objects.all(), "status")) == {new, triaged}
+
+
+def test_area_and_hub_choices_limited_to_the_cells_given() -> None:
+    ours, theirs = ResponseCellFactory(), ResponseCellFactory()
+    borough = LocalAuthorityFactory()
+    locality = WardFactory(parent=borough, kind="locality")
+    ward = WardFactory(parent=locality)
+    ours.areas.add(borough)
+    foreign = WardFactory()
+    theirs.areas.add(foreign)
+    HubFactory(cell=theirs)
+    our_hub = HubFactory(cell=ours)
+
+    cells = ResponseCell.objects.filter(pk=ours.pk)
+    filterset = SupportRequestFilter({}, queryset=SupportRequest.objects.all(), cells=cells)
+    assert set(filterset.form.fields["area"].queryset) == {borough, locality, ward}
+    assert list(filterset.form.fields["hub"].queryset) == [our_hub]
+    invalid = SupportRequestFilter({"area": foreign.pk}, queryset=SupportRequest.objects.all(), cells=cells)
+    assert not invalid.is_valid() and "area" in invalid.errors

@@ -4,6 +4,7 @@ import os
 from typing import Any
 
 import pytest
+from django.test import Client
 
 # Before anything imports rest_framework.test: the `requests` app shadows the PyPI library
 # (config/requests_shadow.py, docs/decisions/0001-requests-app-name.md).
@@ -32,3 +33,11 @@ def _ci_uses_real_services(settings: Any) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
         assert settings.CELERY_TASK_ALWAYS_EAGER is False
+
+
+@pytest.fixture
+def admin_client(client: Client, admin_user: Any) -> Client:
+    """pytest-django's ``admin_client``, also past the second factor that the admin and staff pages require."""
+    from tests.signin import sign_in_verified
+
+    return sign_in_verified(client, admin_user)

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from partners.signin.second_factor import second_factor_verified
+from partners.signin.second_factor import second_factor_required, second_factor_verified
 from partners.signin.sessions import signout
 
 
@@ -27,7 +27,7 @@ class SecondFactorAdminSite(admin.AdminSite):
         next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
         if not request.user.is_authenticated:
             return redirect_to_login(next_url)
-        if not second_factor_verified(request.user):
+        if second_factor_required(request.user) and not second_factor_verified(request.user):
             return redirect("signin-two-factor")
         # Signed in, second factor passed, but not someone the admin is for.
         return redirect("home")

@@ -1,7 +1,8 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
-from partners.models import CellPartner, HubOperator, Membership, Organisation
+from partners.models import CellPartner, HubOperator, Membership, Organisation, SignInFailure, UserSession
 from tests.hubs.factories import HubFactory, ResponseCellFactory
 
 
@@ -13,7 +14,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    # Hashed when the user is built, so the saved row holds it (skip_postgeneration_save would drop a
+    # set_password made after creation).
+    password = factory.LazyFunction(lambda: make_password("correct horse battery"))
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -50,3 +53,20 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     cell = factory.SubFactory(ResponseCellFactory)
     role = Membership.Role.COORDINATOR
+
+
+class SignInFailureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignInFailure
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    ip = "192.0.2.10"
+    kind = SignInFailure.Kind.PASSWORD
+
+
+class UserSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserSession
+
+    user = factory.SubFactory(UserFactory)
+    session_key = factory.Sequence(lambda n: f"session{n:033d}")

@@ -3,6 +3,8 @@ named in its settings while ``rest_framework.views`` is itself still loading."""
 
 from typing import Any
 
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 
@@ -19,3 +21,13 @@ class SecondFactorSessionAuthentication(SessionAuthentication):
         if second_factor_required(result[0]) and not second_factor_verified(result[0]):
             return None
         return result
+
+
+class SecondFactorSessionScheme(OpenApiAuthenticationExtension):
+    """How the schema describes it: the session cookie, as for DRF's own session authentication."""
+
+    target_class = "partners.api_authentication.SecondFactorSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}

@@ -62,7 +62,7 @@ def signin_address_parse(raw: str) -> SignInAddress | None:
         digits = digits.removeprefix("00")
         if not digits.startswith("44"):
             return None
-        digits = "0" + digits[2:]
+        digits = "0" + digits[2:].removeprefix("0")  # "+44 (0)7700 ..." writes the trunk 0 as well
     if len(digits) != 11 or not digits.startswith("07"):
         return None
     return SignInAddress(MagicLink.Channel.SMS, digits)

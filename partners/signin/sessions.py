@@ -36,17 +36,20 @@ def signin_complete(
     auth.login(request, user, backend=backend)
     if device is not None:
         django_otp.login(request, device)
-    request.session.save()
+    if request.session.session_key is None:  # a session engine that makes the key only when saving
+        request.session.save()
+    session_key = str(request.session.session_key)
     with transaction.atomic():
         if previous_key:
             UserSession.objects.filter(session_key=previous_key).delete()
+        store = _session_store()
         ended = [
-            row.pk
-            for row in UserSession.objects.filter(user_id=user.pk).only("pk", "session_key")
-            if not _session_store().exists(row.session_key)
+            pk
+            for pk, key in UserSession.objects.filter(user_id=user.pk).values_list("pk", "session_key")
+            if not store.exists(key)
         ]
         UserSession.objects.filter(pk__in=ended).delete()
-        UserSession.objects.update_or_create(session_key=request.session.session_key, defaults={"user_id": user.pk})
+        UserSession.objects.create(user_id=user.pk, session_key=session_key)
 
 
 def signout(request: HttpRequest) -> None:
@@ -61,8 +64,9 @@ def signout_everywhere(user: Any) -> int:
     """End every session the user signed in with, on every device, and delete their API tokens. Returns how
     many sessions were ended."""
     keys = list(UserSession.objects.filter(user_id=user.pk).values_list("session_key", flat=True))
+    store = _session_store()
     for key in keys:
-        _session_store().delete(key)
+        store.delete(key)
     UserSession.objects.filter(user_id=user.pk).delete()
     Token.objects.filter(user_id=user.pk).delete()
     return len(keys)

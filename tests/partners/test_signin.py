@@ -21,8 +21,6 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from partners.access import Perm
-from partners.decorators import staff_required
 from partners.models import Membership, SignInFailure, UserSession
 from partners.signin.lockout import Attempt, Locked, client_ip, signin_attempt_begin, signin_attempt_release
 from partners.signin.second_factor import totp_current_code
@@ -334,32 +332,13 @@ def test_a_signed_in_volunteer_given_a_staff_role_must_set_up_a_second_factor(cl
 # The page gate ----------------------------------------------------------------------------------------
 
 
-def _gated(request: Any) -> Any:
-    from django.http import HttpResponse
-
-    return HttpResponse("in")
-
-
-@pytest.mark.parametrize(
-    ("verify", "expected"),
-    [(False, "/sign-in/two-factor/"), (True, None)],
-    ids=["without second factor", "with second factor"],
-)
-def test_staff_pages_need_the_second_factor(coordinator: Any, verify: bool, expected: str | None) -> None:
-    client = Client()
-    if verify:
-        sign_in_verified(client, coordinator)
-    else:
-        client.force_login(coordinator)
-    request = RequestFactory().get("/triage/")
-    request.session = client.session  # type: ignore[attr-defined]
-    from django.contrib.auth.middleware import AuthenticationMiddleware
-    from django_otp.middleware import OTPMiddleware
-
-    AuthenticationMiddleware(lambda r: None).process_request(request)  # type: ignore[arg-type]
-    OTPMiddleware(lambda r: None)._install_lazy_accessors(request)  # type: ignore[arg-type]
-    response = staff_required(Perm.REQUEST_WORK)(_gated)(request)
-    assert (response.get("Location") if response.status_code == 302 else None) == expected
+@pytest.mark.urls("tests.partners.urls")
+def test_staff_pages_need_the_second_factor(client: Client, clock: Any, coordinator: Any, device: Any) -> None:
+    assert client.get("/gated/").url.startswith(reverse("signin"))
+    client.force_login(coordinator)  # signed in somehow, but without the code in this session
+    assert client.get("/gated/").url == reverse("signin-two-factor")
+    give_code(client, code_of(device))
+    assert client.get("/gated/").content == b"the triage queue"
 
 
 # The lockout ------------------------------------------------------------------------------------------

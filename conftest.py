@@ -4,6 +4,7 @@ import os
 from typing import Any
 
 import pytest
+from django.test import Client
 
 # Before anything imports rest_framework.test: the `requests` app shadows the PyPI library
 # (config/requests_shadow.py, docs/decisions/0001-requests-app-name.md).
@@ -35,20 +36,23 @@ def _ci_uses_real_services(settings: Any) -> None:
 
 
 @pytest.fixture
-def sign_in(client: Any) -> Any:
-    """Sign a user in on the test client as the real sign-in would leave them: staff with a confirmed TOTP
-    device and the second factor passed in this session. Returns the client."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+def sign_in(client: Client) -> Any:
+    """``sign_in(user)``: the test client signed in as the real sign-in leaves staff (second factor passed);
+    ``second_factor=False`` for a volunteer or a half-finished staff sign-in. Returns the client."""
+    from tests.signin import sign_in_verified
 
-    def signed_in(user: Any, *, second_factor: bool = True) -> Any:
-        user.refresh_from_db()  # the session's hash must match the password as saved
-        client.force_login(user)
+    def signed_in(user: Any, *, second_factor: bool = True) -> Client:
         if second_factor:
-            device, _created = TOTPDevice.objects.get_or_create(user=user, defaults={"name": "test", "confirmed": True})
-            session = client.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
+            return sign_in_verified(client, user)
+        client.force_login(user)
         return client
 
     return signed_in
+
+
+@pytest.fixture
+def admin_client(client: Client, admin_user: Any) -> Client:
+    """pytest-django's ``admin_client``, also past the second factor that the admin and staff pages require."""
+    from tests.signin import sign_in_verified
+
+    return sign_in_verified(client, admin_user)

@@ -8,9 +8,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from partners.auth_api import TokenView
+
 router = DefaultRouter()
 
 urlpatterns = [
+    path("v1/auth/token/", TokenView.as_view(), name="api-auth-token"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file, which the Content Security Policy allows.

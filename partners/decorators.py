@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 
 from partners.access import Perm, principal_for
+from partners.signin.second_factor import second_factor_required, second_factor_verified
 
 View = Callable[..., HttpResponse]
 
@@ -18,8 +19,7 @@ View = Callable[..., HttpResponse]
 def second_factor_needed(user: Any) -> bool:
     """Staff (anyone holding a role in a cell, or the admin site) must have passed the TOTP second factor
     in this session; volunteers sign in by magic link and have none."""
-    is_verified = getattr(user, "is_verified", None)
-    return principal_for(user).is_staff_member and not (is_verified is not None and is_verified())
+    return second_factor_required(user) and not second_factor_verified(user)
 
 
 def signed_out(request: HttpRequest) -> HttpResponse:

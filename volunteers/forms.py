@@ -16,6 +16,7 @@ from hubs.languages import LANGUAGE_CHOICES, language_name
 from hubs.models import Skill
 from volunteers.models import PartOfDay, Transport, Volunteer
 from volunteers.services import TIME_OFF_REASON_MAX
+from volunteers.signin import SignInAddress, signin_address_parse
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y"]
 
@@ -177,3 +178,24 @@ class ProfileForm(forms.Form):
         known = {code for code, _name in LANGUAGE_CHOICES}
         extra = [(code, language_name(code)) for code in sorted(set(volunteer.languages) - known)]
         self.fields["languages"].choices = [*LANGUAGE_CHOICES, *extra]  # type: ignore[attr-defined]
+
+
+# Signing in by link -----------------------------------------------------------------------------------------
+
+
+class SignInLinkForm(forms.Form):
+    address = forms.CharField(
+        label=_("Email address or mobile number"),
+        help_text=_("The one your volunteer coordinator has for you. We will send a link to sign in with."),
+        max_length=254,
+        error_messages={"required": _("Enter your email address or mobile number")},
+    )
+
+    def clean_address(self) -> SignInAddress:
+        address = signin_address_parse(self.cleaned_data["address"])
+        if address is None:
+            raise forms.ValidationError(
+                _("Enter an email address like name@example.com, or a mobile number like 07700 900 982"),
+                code="invalid",
+            )
+        return address

@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from partners.models import CellPartner, HubOperator, Membership, Organisation
+from partners.models import CellPartner, HubOperator, Membership, Organisation, SignInFailure, UserSession
 from tests.hubs.factories import HubFactory, ResponseCellFactory
 
 
@@ -51,3 +51,20 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     cell = factory.SubFactory(ResponseCellFactory)
     role = Membership.Role.COORDINATOR
+
+
+class SignInFailureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignInFailure
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    ip = "192.0.2.10"
+    kind = SignInFailure.Kind.PASSWORD
+
+
+class UserSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserSession
+
+    user = factory.SubFactory(UserFactory)
+    session_key = factory.Sequence(lambda n: f"session{n:033d}")

@@ -22,12 +22,10 @@ from tests.hubs.factories import NeedCategoryFactory, WardFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.requests.factories import OfferFactory, ResidentFactory, SupportRequestFactory
 from tests.requests.test_faults import run_at_once
-from tests.signin_stand_in import signin_routes
 from tests.volunteers.factories import VolunteerFactory
 from volunteers.models import Volunteer, grid_square
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("signin_routes")]
-__all__ = ["signin_routes"]
+pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 HEALTH_NOTES = "Type 1 diabetic; insulin kept in the fridge"

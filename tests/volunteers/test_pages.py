@@ -18,12 +18,10 @@ from requests.matching.workflow import candidate_verdict
 from tests.hubs.factories import NeedCategoryFactory, SkillFactory
 from tests.partners.factories import MembershipFactory, UserFactory
 from tests.requests.factories import SupportRequestFactory
-from tests.signin_stand_in import signin_routes
 from tests.volunteers.factories import TimeOffFactory, VolunteerFactory
 from volunteers.models import ALL_WEEK, TimeOff, Transport, Volunteer, availability_bit
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("signin_routes")]
-__all__ = ["signin_routes"]
+pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

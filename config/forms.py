@@ -2,12 +2,14 @@
 
 ``FORM_RENDERER`` is ``GovukFormRenderer``: every form's ``{{ form }}`` and ``{{ form.field.as_field_group }}``
 use the templates in ``templates/django/forms/`` (form groups, labels, hints, error messages, fieldsets),
-and ``GovukBoundField`` gives each widget its GOV.UK class, in the error state when the field has errors.
+and ``GovukBoundField.govuk_widget`` renders each widget with its GOV.UK class (in the error state when
+the field has errors) and radios and checkboxes as the Design System's items.
 The ids follow Django's: a hint is ``<id>_helptext``, an error message ``<id>_error``, and Django's own
 ``aria-describedby`` points at both. ``GovukDateInput`` and ``GovukDateField`` are the Design System's
 date input (day, month and year boxes). docs/frontend.md tells page authors how to use them.
 """
 
+import copy
 import datetime
 import re
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.forms.widgets import Input
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 # The GOV.UK class a widget's element takes, by widget class (the first match along the MRO wins), and
@@ -31,6 +34,14 @@ _WIDGET_CLASSES: list[tuple[type[forms.Widget], str, bool]] = [
     (forms.HiddenInput, "", False),
     (Input, "govuk-input", True),
 ]
+
+
+# Radios and checkboxes in the Design System's markup (input before its label, item classes, module name);
+# checkboxes first, as CheckboxSelectMultiple is a RadioSelect.
+_CHOICE_TEMPLATES: dict[type[forms.Widget], str] = {
+    forms.CheckboxSelectMultiple: "django/forms/widgets/govuk_checkboxes.html",
+    forms.RadioSelect: "django/forms/widgets/govuk_radios.html",
+}
 
 
 def govuk_widget_class(widget: forms.Widget, *, has_errors: bool) -> str:
@@ -53,24 +64,33 @@ def _join_classes(*classes: Any) -> str:
 
 
 class GovukBoundField(forms.BoundField):
-    """A bound field whose widget carries GOV.UK classes, and that knows where the error summary links to."""
+    """A bound field that renders its widget in GOV.UK markup (``govuk_widget``, used by field.html), and
+    knows where the error summary links to.
 
-    def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
-        widget = widget or self.field.widget
-        attrs = super().build_widget_attrs(attrs, widget)
+    Only the GOV.UK path changes anything: ``{{ form.field }}`` alone, and the admin (which renders
+    widgets, never field groups), keep Django's own markup."""
+
+    def govuk_widget(self) -> SafeString:
+        """The widget with its GOV.UK class (in the error state when the field has errors); radios and
+        checkboxes in the Design System's item markup."""
+        widget = self.field.widget
+        attrs: dict[str, Any] = {}
         css_class = govuk_widget_class(widget, has_errors=bool(self.errors))
         if css_class:
             # A class given on the widget (e.g. "govuk-input--width-10") is kept after the GOV.UK one.
-            attrs["class"] = _join_classes(css_class, widget.attrs.get("class"), attrs.get("class"))
-        if isinstance(widget, forms.Textarea) and self.character_count_limit:
+            attrs["class"] = _join_classes(css_class, widget.attrs.get("class"))
+        if self.character_count_limit:
             # The character count component tells the limit and counts down; a hard maxlength would stop
             # typing (or pasting) with no explanation. The form's max_length validation still applies.
             attrs["maxlength"] = False  # the widget's own attrs carry it; False leaves it out
             attrs["class"] = _join_classes(attrs.get("class"), "govuk-js-character-count")
             if self.auto_id:
-                described = attrs.get("aria-describedby") or self.aria_describedby or ""
-                attrs["aria-describedby"] = _join_classes(f"{self.auto_id}-info", described)
-        return attrs
+                attrs["aria-describedby"] = _join_classes(f"{self.auto_id}-info", self.aria_describedby)
+        template_name = next((name for kind, name in _CHOICE_TEMPLATES.items() if isinstance(widget, kind)), None)
+        if template_name:
+            widget = copy.copy(widget)
+            widget.template_name = template_name
+        return self.as_widget(widget=widget, attrs=attrs)
 
     @property
     def character_count_limit(self) -> int | None:

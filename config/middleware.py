@@ -1,11 +1,15 @@
 """Middleware of the project as a whole."""
 
 from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from config.views import health
+
+View = Callable[..., HttpResponse]
 
 
 class HealthCheckMiddleware:
@@ -45,3 +49,19 @@ class SecurityHeadersMiddleware:
             response.headers["Cache-Control"] = "no-store"
             response.headers.pop("Expires", None)
         return response
+
+
+def csp_replace(directives: dict[str, list[str]]) -> Callable[[View], View]:
+    """A view whose policy replaces some directives of ``settings.SECURE_CSP`` (the middleware keeps a
+    policy a view has set). For the rare third-party page that cannot work under the strict one."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            response.headers["Content-Security-Policy"] = content_security_policy({**settings.SECURE_CSP, **directives})
+            return response
+
+        return wrapped
+
+    return decorator

@@ -30,7 +30,9 @@ FORM_PAGE = engines["django"].from_string(
 
 class EveryFieldForm(forms.Form):
     name = forms.CharField(label="Resident's name", help_text="As they say it", max_length=80)
-    phone = forms.CharField(label="Phone", required=False, widget=forms.TextInput(attrs={"class": "govuk-input--width-20"}))
+    phone = forms.CharField(
+        label="Phone", required=False, widget=forms.TextInput(attrs={"class": "govuk-input--width-20"})
+    )
     note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 4}), max_length=300, required=False)
     urgency = forms.ChoiceField(
         label="Urgency",

@@ -1,6 +1,9 @@
 """Template helpers for GOV.UK Design System markup (``{% load govuk %}``)."""
 
+from collections.abc import Iterator
+
 from django import template
+from django.core.paginator import Page
 
 register = template.Library()
 
@@ -43,3 +46,9 @@ def tag_colour(value: object) -> str:
     if key in COLOURS:
         return key
     return TAG_COLOURS.get(key, "")
+
+
+@register.filter
+def page_numbers(page: Page) -> Iterator[int | str]:
+    """The page numbers around a Django ``Page`` to link to, with ``Paginator.ELLIPSIS`` for the gaps."""
+    return page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)

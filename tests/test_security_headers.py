@@ -1,9 +1,9 @@
 """The Content Security Policy on every response, ``no-store`` where personal data is, and the pages that
 must work under the policy: ours, the admin's, and the API's docs."""
 
-import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -176,63 +176,62 @@ def test_redoc_needs_no_inline_script_nor_a_font_from_elsewhere(client: Client) 
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium through Playwright. Start it only after the test's database work: Playwright's
+    sync API runs an event loop in this thread, and Django would take later queries for async code."""
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is needed (apt-get install chromium); .ci/run installs it")
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the test's database calls are still sync.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM),
-                args=[
-                    "--no-sandbox",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                ],
-            )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        try:
             yield browser
+        finally:
             browser.close()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.mark.browser
 @pytest.mark.urls("tests.layout_urls")
-def test_no_policy_violation_in_a_browser(live_server: Any, browser: Any, admin_user: Any) -> None:
+def test_no_policy_violation_in_a_browser(live_server: Any, admin_user: Any) -> None:
     from tests.volunteers.factories import VolunteerFactory
 
     volunteer = VolunteerFactory()
     client = Client()
     client.force_login(admin_user)
+    with chromium() as browser:
+        check_pages_in(browser, live_server.url, client.cookies["sessionid"].value, volunteer.pk)
+
+
+def check_pages_in(browser: Any, url: str, session: str, volunteer_id: int) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 800})
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    context.add_cookies([{"name": "sessionid", "value": session, "url": url}])
     context.add_init_script(
         "window.violations = [];"
         "document.addEventListener('securitypolicyviolation', e => window.violations.push("
         "e.violatedDirective + ' ' + e.blockedURI));"
     )
     page = context.new_page()
-    stylesheet = page.request.get(live_server.url + "/static/dist/app.css")
+    stylesheet = page.request.get(url + "/static/dist/app.css")
     assert stylesheet.status == 200, "static/dist is built by scripts/build-assets"
     for path in (
         "/every-field/",
         "/admin/",
-        f"/admin/volunteers/volunteer/{volunteer.pk}/change/",
+        f"/admin/volunteers/volunteer/{volunteer_id}/change/",
         "/api/docs/",
         "/api/redoc/",
     ):
-        page.goto(live_server.url + path)
+        page.goto(url + path)
         page.wait_for_load_state("networkidle")
         violations = [v for v in page.evaluate("window.violations") if "cdn.redoc.ly" not in v]
         assert violations == [], path
 
     # Our own page: GOV.UK Frontend started, so an error summary takes the focus.
-    page.goto(live_server.url + "/every-field/")
+    page.goto(url + "/every-field/")
     assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
     assert page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").startswith("arial")
     page.click("button.govuk-button")

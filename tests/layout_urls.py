@@ -27,6 +27,41 @@ FORM_PAGE = engines["django"].from_string(
 {% endblock %}"""
 )
 
+# The project's components (static/src/components/) as docs/frontend.md shows them.
+COMPONENTS_PAGE = engines["django"].from_string(
+    """{% extends "base.html" %}{% block title %}Components{% endblock %}
+{% block content %}
+<h1 class="govuk-heading-l">Components</h1>
+<form method="post">{% csrf_token %}
+  <button type="submit" class="govuk-button app-toggle" aria-pressed="true" name="available_now" value="0">
+    <span class="app-toggle__state">On</span> Available now</button>
+  <button type="submit" class="govuk-button app-toggle" aria-pressed="false" name="available_now" value="1">
+    <span class="app-toggle__state">Off</span> Available now</button>
+</form>
+<ul class="app-count-list">
+  <li class="app-count"><span class="app-count__number">12</span> new</li>
+  <li class="app-count"><span class="app-count__number">4</span> overdue</li>
+</ul>
+<div class="app-table-wrapper"><table class="govuk-table app-queue-table">
+  <thead class="govuk-table__head"><tr class="govuk-table__row">
+    <th scope="col" class="govuk-table__header"><a class="app-sort-link" href="?sort=reference" aria-sort="ascending">Reference</a></th>
+    <th scope="col" class="govuk-table__header">Need</th><th scope="col" class="govuk-table__header">Status</th></tr></thead>
+  <tbody class="govuk-table__body">
+    <tr class="govuk-table__row app-queue-table__row--overdue"><td class="govuk-table__cell">HX-4K2</td>
+      <td class="govuk-table__cell">Prescription collection</td>
+      <td class="govuk-table__cell">{% include "includes/tag.html" with text="Escalated" status="escalated" %}</td></tr>
+    <tr class="govuk-table__row app-queue-table__row--safeguarding app-queue-table__row--new"><td class="govuk-table__cell">HX-4K3</td>
+      <td class="govuk-table__cell">Check-in call</td>
+      <td class="govuk-table__cell">{% include "includes/tag.html" with text="New" status="new" %}</td></tr>
+  </tbody></table></div>
+<dl class="app-bar-chart">
+  {% for label, count in bars %}<div class="app-bar-chart__row"><dt class="app-bar-chart__label">{{ label }}</dt>
+    <dd class="app-bar-chart__value"><span class="app-bar-chart__bar app-bar-chart__bar--{% widthratio count 40 100 %}"></span>
+    <span class="app-bar-chart__number">{{ count }}</span></dd></div>{% endfor %}
+</dl>
+{% endblock %}"""
+)
+
 
 class EveryFieldForm(forms.Form):
     name = forms.CharField(label="Resident's name", help_text="As they say it", max_length=80)
@@ -70,6 +105,11 @@ def form_page(request: HttpRequest) -> HttpResponse:
     return HttpResponse(FORM_PAGE.render({"form": form}, request))
 
 
+def components(request: HttpRequest) -> HttpResponse:
+    bars = [("Food parcel", 40), ("Prescription collection", 22), ("Check-in call", 9), ("Dog walking", 0)]
+    return HttpResponse(COMPONENTS_PAGE.render({"bars": bars}, request))
+
+
 def forbidden(request: HttpRequest) -> HttpResponse:
     raise PermissionDenied
 
@@ -94,6 +134,7 @@ urlpatterns = [
     path("v/", stand_ins("volunteers", availability="availability/", profile="profile/")),
     path("signout/", page, name="signout"),
     path("every-field/", form_page, name="every-field"),
+    path("components/", components),
     path("forbidden/", forbidden),
     path("broken/", broken),
     path("", page, name="home"),

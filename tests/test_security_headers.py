@@ -220,6 +220,7 @@ def check_pages_in(browser: Any, url: str, session: str, volunteer_id: int) -> N
     assert stylesheet.status == 200, "static/dist is built by scripts/build-assets"
     for path in (
         "/every-field/",
+        "/components/",
         "/admin/",
         f"/admin/volunteers/volunteer/{volunteer_id}/change/",
         "/api/docs/",

@@ -113,19 +113,18 @@ class Keyboard:
 
     page: Any
     keys: int = 0
-    log: list[str] = field(default_factory=list)
+    typed: int = 0  # of ``keys``, the characters typed
 
     def type(self, text: str) -> None:
         self.page.keyboard.type(text, delay=KEY_DELAY_MS)
         self.keys += len(text)
-        self.log.append(repr(text))
+        self.typed += len(text)
 
     def press(self, key: str, times: int = 1) -> None:
         for _ in range(times):
             self.page.keyboard.press(key, delay=KEY_HOLD_MS)
             self.page.wait_for_timeout(KEY_DELAY_MS - KEY_HOLD_MS)
             self.keys += 1
-            self.log.append(key)
 
     def focused(self) -> dict[str, Any]:
         return self.page.evaluate(FOCUSED) or {}

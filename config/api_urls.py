@@ -8,7 +8,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from requests import api as requests_api
+
 router = DefaultRouter()
+requests_api.register(router)
 
 urlpatterns = [
     path("v1/", include(router.urls)),

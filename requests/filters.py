@@ -8,17 +8,63 @@ import re
 from typing import Any
 
 import django_filters
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Replace
+from django import forms
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from hubs.models import Area, Hub, LevelOfNeed, NeedCategory
 from hubs.postcodes import InvalidPostcode, normalise_postcode
 from hubs.selectors import area_ids_within
-from requests.models import OPEN_STATUSES, Resident, Status, SupportRequest, Urgency
+from requests.models import OPEN_STATUSES, Offer, OfferState, Resident, Status, SupportRequest, Urgency
 
 _DIGITS = re.compile(r"\D+")
+# The largest id a database integer column holds: a larger number is refused as invalid, not sent to SQL.
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number within what the database holds."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
+    """Rows by the slugs of a vocabulary, given once each: ``?category=shopping&category=prescription``."""
+
+
+def urgency_rank() -> Case:
+    """Urgency as a number to sort by, most urgent (today) first."""
+    order = [Urgency.TODAY, Urgency.WITHIN_48_HOURS, Urgency.THIS_WEEK, Urgency.ROUTINE]
+    return Case(
+        *[When(urgency=value, then=Value(rank)) for rank, value in enumerate(order)],
+        default=Value(len(order)),
+        output_field=IntegerField(),
+    )
+
+
+# Sort orders of the queue: each ends in the id, so an order is total and a cursor can keep its place.
+# Descending urgency or level keeps the soonest due first among equals.
+REQUEST_ORDERINGS: dict[str, tuple[tuple[str, ...], Any]] = {
+    "due_by": (("due_by", "id"), _("due soonest first")),
+    "-due_by": (("-due_by", "-id"), _("due latest first")),
+    "created_at": (("created_at", "id"), _("oldest first")),
+    "-created_at": (("-created_at", "-id"), _("newest first")),
+    "urgency": (("urgency_rank", "due_by", "id"), _("most urgent first")),
+    "-urgency": (("-urgency_rank", "due_by", "id"), _("least urgent first")),
+    "level": (("level", "due_by", "id"), _("lowest level of need first")),
+    "-level": (("-level", "due_by", "id"), _("highest level of need first")),
+}
 
 
 def _digits_only(field: str) -> Any:
@@ -92,7 +138,7 @@ class SupportRequestFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
     open = django_filters.BooleanFilter(label=_("Open"), method="filter_open")
     urgency = django_filters.MultipleChoiceFilter(label=_("Urgency"), choices=Urgency.choices)
-    category = django_filters.ModelMultipleChoiceFilter(
+    category = SlugsFilter(
         label=_("Need"), field_name="categories__slug", to_field_name="slug", queryset=NeedCategory.objects.all()
     )
     level = django_filters.MultipleChoiceFilter(label=_("Level of need"), choices=LevelOfNeed.choices)
@@ -101,7 +147,13 @@ class SupportRequestFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
     safeguarding = django_filters.BooleanFilter(label=_("Safeguarding concern"))
     reference = django_filters.CharFilter(label=_("Reference"), method="filter_reference", max_length=12)
-    resident = django_filters.NumberFilter(label=_("Resident"), field_name="resident_id")
+    resident = IdFilter(label=_("Resident"), field_name="resident_id")
+    ordering = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=[(key, label) for key, (_fields, label) in REQUEST_ORDERINGS.items()],
+        method="filter_ordering",
+        empty_label=None,
+    )
 
     class Meta:
         model = SupportRequest
@@ -135,6 +187,14 @@ class SupportRequestFilter(django_filters.FilterSet):
         condition = Q(status__in=sorted(OPEN_STATUSES), due_by__lt=timezone.now())
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
+    def filter_ordering(self, queryset: QuerySet[SupportRequest], name: str, value: str) -> QuerySet:
+        if not value:
+            return queryset
+        fields = REQUEST_ORDERINGS[value][0]
+        if any(field.lstrip("-") == "urgency_rank" for field in fields):
+            queryset = queryset.annotate(urgency_rank=urgency_rank())
+        return queryset.order_by(*fields)
+
     def filter_reference(self, queryset: QuerySet[SupportRequest], name: str, value: str) -> QuerySet:
         compact = value.strip().upper().replace(" ", "").replace("-", "")
         if not compact:
@@ -144,6 +204,40 @@ class SupportRequestFilter(django_filters.FilterSet):
         return queryset.filter(reference__icontains=value.strip().upper())
 
 
+class OfferFilter(django_filters.FilterSet):
+    """Offers and referrals: by state, by kind of helper, by request."""
+
+    KIND_CHOICES = [("volunteer", _("offer to a volunteer")), ("organisation", _("referral to an organisation"))]
+
+    state = django_filters.MultipleChoiceFilter(label=_("State"), choices=OfferState.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=KIND_CHOICES, method="filter_kind")
+    request = IdFilter(label=_("Request"), field_name="request_id")
+
+    class Meta:
+        model = Offer
+        fields: list[str] = []
+
+    def filter_kind(self, queryset: QuerySet[Offer], name: str, value: str) -> QuerySet[Offer]:
+        if value == "volunteer":
+            return queryset.filter(volunteer__isnull=False)
+        if value == "organisation":
+            return queryset.filter(organisation__isnull=False)
+        return queryset
+
+
 def open_requests_exist() -> Exists:
     """For annotating residents: has at least one open request (``already known, open request``)."""
     return Exists(SupportRequest.objects.filter(resident=OuterRef("pk"), status__in=sorted(OPEN_STATUSES)))
+
+
+def open_request_count() -> Coalesce:
+    """For annotating residents: how many open requests they have (``already known, 2 open requests``). A
+    subquery, so that it counts every open request whatever joins the access scope added to the query."""
+    counted = (
+        SupportRequest.objects.filter(resident=OuterRef("pk"), status__in=sorted(OPEN_STATUSES))
+        .order_by()
+        .values("resident")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))

@@ -183,6 +183,7 @@ def resident_create(
     _apply_postcode(resident, postcode)
     if resident.consent_to_share and resident.consent_recorded_at is None:
         resident.consent_recorded_at = timezone.now()
+    _check_lawful_basis(resident)
     resident.full_clean()
     resident.save()
     audit_record(actor=actor, action=AuditAction.CREATED, obj=resident)
@@ -203,12 +204,23 @@ def resident_update(*, resident: Resident, actor: Actor = None, **fields: Any) -
         resident.consent_recorded_at = timezone.now()
     if not resident.consent_to_share:
         resident.consent_recorded_at = None
+    _check_lawful_basis(resident)
     resident.full_clean()
     resident.save()
     changed = [name for name, value in before.items() if getattr(resident, name) != value]
     if changed:
         audit_record(actor=actor, action=AuditAction.UPDATED, obj=resident, fields=changed)
     return resident
+
+
+def _check_lawful_basis(resident: Resident) -> None:
+    """Consent as the lawful basis needs the consent itself (the database holds this too; here it is said
+    in words, naming the field)."""
+    if resident.lawful_basis == Resident.LawfulBasis.CONSENT and not resident.consent_to_share:
+        raise DomainError(
+            _("Record the resident's consent to share their details, or choose another lawful basis for helping."),
+            field="consent_to_share",
+        )
 
 
 def _apply_postcode(resident: Resident, raw: str) -> None:
@@ -615,6 +627,18 @@ def offer_release(*, offer: Offer, actor: Actor, reason: str) -> Offer:
     _audit_offer(offer, actor=actor, fields=["state", "decline_reason"])
     _move(support_request, to=Status.TRIAGED, verb=EventVerb.RELEASED, actor=actor, note=reason)
     request_flag_for_matching(support_request)
+    return offer
+
+
+@transaction.atomic
+def offer_complete(*, offer: Offer, actor: Actor, outcome: str) -> Offer:
+    """The helper who accepted a task says it is done: the request is completed with their outcome."""
+    outcome = _require_text(outcome, field="outcome", message=_("Say what happened."))
+    offer, support_request = _locked_offer(offer)
+    if offer.state != OfferState.ACCEPTED:
+        raise InvalidTransition(_("Only an accepted task can be marked done."), field="state")
+    request_complete(support_request=support_request, actor=actor, outcome=outcome)
+    offer.refresh_from_db()
     return offer
 
 

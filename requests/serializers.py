@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
+from rest_framework.utils import html
 
 from hubs.models import Area, LevelOfNeed, NeedCategory, ResponseCell
 from partners.models import Organisation
@@ -363,14 +365,26 @@ class RequestCreateSerializer(serializers.Serializer[Any]):
 # Actions on a request ----------------------------------------------------------------------------------
 
 
+class OptionalManyField(serializers.ManyRelatedField):
+    """A list that, when a form leaves it out, is left as it is: DRF reads a list missing from a form as
+    an empty one, which would clear it."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        if html.is_html_input(dictionary) and self.field_name not in dictionary:
+            return empty
+        return super().get_value(dictionary)
+
+
 class TriageSerializer(serializers.Serializer[Any]):
     """Set the level of need, and optionally urgency, needs and the safeguarding flag. What is left out
     stays as it is."""
 
     level = serializers.ChoiceField(choices=LevelOfNeed.choices, required=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
-    categories = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=NeedCategory.objects.all(), allow_empty=False, required=False
+    categories = OptionalManyField(
+        child_relation=serializers.SlugRelatedField(slug_field="slug", queryset=NeedCategory.objects.all()),
+        allow_empty=False,
+        required=False,
     )
     safeguarding = serializers.BooleanField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")

@@ -492,7 +492,7 @@ class SupportRequestViewSet(
         summary=_("Offers and referrals: a volunteer's own, an organisation's referrals, or a cell's"),
         description=_(
             "`view: helper` for the volunteer or organisation asked (the resident's contact details only "
-            "once accepted), `view: staff` for the request's staff."
+            "once accepted), `view: staff` for the staff who work on the request."
         ),
         responses={200: OFFER_LIST_ITEM, **_errors(400)},
     ),
@@ -510,9 +510,13 @@ class OfferViewSet(_PolicyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
             self._volunteer = volunteer_for(self.request.user)
         return referrals_visible(self.principal) | volunteer_offers(self._volunteer)
 
+    def _staff_rows(self) -> QuerySet[Offer]:
+        # Who was asked is part of working on a request: those who only see where it stands do not get it.
+        return offers_visible(self.principal, Perm.REQUEST_WORK)
+
     def get_queryset(self) -> QuerySet[Offer]:
         return (
-            (offers_visible(self.principal) | self._helper_rows())
+            (self._staff_rows() | self._helper_rows())
             .select_related("request__resident__area", "volunteer", "organisation", "created_by")
             .prefetch_related("request__categories")
             .order_by("-created_at", "-id")
@@ -520,7 +524,7 @@ class OfferViewSet(_PolicyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
 
     def _shaped(self, rows: list[Offer]) -> list[dict[str, Any]]:
         ids = [row.pk for row in rows]
-        staff = set(offers_visible(self.principal).filter(pk__in=ids).values_list("pk", flat=True))
+        staff = set(self._staff_rows().filter(pk__in=ids).values_list("pk", flat=True))
         return [(StaffOfferSerializer if row.pk in staff else HelperOfferSerializer)(row).data for row in rows]
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -604,7 +608,7 @@ class OfferViewSet(_PolicyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
         offer = self.get_object()
-        if not can_work(self.principal, offer.request):
+        if not self._staff_rows().filter(pk=offer.pk).exists():
             raise PermissionDenied(_("Only the request's coordinators can withdraw an offer."))
         data = self._input(ReasonSerializer)
         services.offer_withdraw(offer=offer, actor=self.actor, **data)

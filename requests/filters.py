@@ -139,7 +139,7 @@ class SupportRequestFilter(django_filters.FilterSet):
     open = django_filters.BooleanFilter(label=_("Open"), method="filter_open")
     urgency = django_filters.MultipleChoiceFilter(label=_("Urgency"), choices=Urgency.choices)
     category = SlugsFilter(
-        label=_("Need"), field_name="categories__slug", to_field_name="slug", queryset=NeedCategory.objects.all()
+        label=_("Need"), to_field_name="slug", queryset=NeedCategory.objects.all(), method="filter_category"
     )
     level = django_filters.MultipleChoiceFilter(label=_("Level of need"), choices=LevelOfNeed.choices)
     area = django_filters.ModelChoiceFilter(label=_("Area"), queryset=Area.objects.all(), method="filter_area")
@@ -159,10 +159,13 @@ class SupportRequestFilter(django_filters.FilterSet):
         model = SupportRequest
         fields: list[str] = []
 
-    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        # Filtering on categories joins a many-to-many table: one row per request, whatever matched.
-        filtered = super().filter_queryset(queryset)
-        return filtered.distinct() if self.form.cleaned_data.get("category") else filtered
+    def filter_category(self, queryset: QuerySet[SupportRequest], name: str, value: Any) -> QuerySet:
+        """Requests with any of the needs, each once: a subquery, not a join that repeats rows to undo."""
+        if not value:
+            return queryset
+        through = SupportRequest.categories.through
+        chosen = through.objects.filter(supportrequest_id=OuterRef("pk"), needcategory__in=list(value))
+        return queryset.filter(Exists(chosen))
 
     def filter_open(self, queryset: QuerySet[SupportRequest], name: str, value: bool | None) -> QuerySet:
         if value is None:

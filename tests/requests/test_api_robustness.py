@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from requests.models import Offer, Status, SupportRequest
 from tests.requests.api_world import World
-from tests.requests.factories import SupportRequestFactory
+from tests.requests.factories import OfferFactory, SupportRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -333,3 +333,38 @@ def test_schema_and_docs_are_served(world: World) -> None:
 
 def test_status_values_of_a_request_are_one_enum(schema: dict[str, Any]) -> None:
     assert set(schema["components"]["schemas"]["RequestStatusEnum"]["enum"]) == set(Status.values)
+
+
+# Queries ------------------------------------------------------------------------------------------------
+
+
+def _queries(client: APIClient, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [
+        ("coordinator", f"{REQUESTS}?page_size=200"),
+        ("helpline", f"{REQUESTS}?page_size=200&ordering=urgency"),
+        ("hub", f"{REQUESTS}?page_size=200"),
+        ("coordinator", "/api/v1/residents/?page_size=200"),
+        ("coordinator", "/api/v1/offers/?page_size=200"),
+        ("volunteer", "/api/v1/offers/?page_size=200"),
+    ],
+)
+def test_a_longer_page_costs_no_more_queries(world: World, who: str, url: str) -> None:
+    client = world.client(who)
+    _queries(client, url)  # the policy reads the caller's roles once and keeps them on the user
+    before = _queries(client, url)
+    for n in range(12):
+        support_request = SupportRequestFactory(
+            cell=world.cell, resident=world.mary, status=Status.OFFERED, reference=f"N{n:03d}"
+        )
+        OfferFactory(request=support_request, volunteer=world.vera)
+    assert _queries(client, url) == before

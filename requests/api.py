@@ -74,7 +74,7 @@ from volunteers.models import Volunteer
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
-    """What every error looks like (`config.api.exception_handler`)."""
+    """What every error looks like."""
 
     detail = serializers.CharField()
     code = serializers.CharField()

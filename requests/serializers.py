@@ -94,8 +94,11 @@ class ResidentSummarySerializer(serializers.ModelSerializer[Resident]):
 
 
 class ResidentSerializer(serializers.ModelSerializer[Resident]):
-    """A resident's record. ``health_notes`` is present only for callers who may read health and
-    vulnerability notes (``requests.access.can_read_health``); for anyone else the key is absent."""
+    """A resident's record. `health_notes` is present only for callers who may read health and
+    vulnerability notes (coordinators, hub coordinators and safeguarding leads whose scope reaches the
+    resident); for anyone else the key is absent."""
+
+    # The view decides, through requests.access.can_read_health, and passes "may_read_health".
 
     area = AreaRefSerializer(read_only=True, allow_null=True)
     open_requests = serializers.SerializerMethodField(help_text=_("Open support requests of the resident."))
@@ -556,11 +559,13 @@ class ContactSerializer(serializers.Serializer[Any]):
 
 
 class HelperOfferSerializer(serializers.ModelSerializer[Offer]):
-    """An offer (to a volunteer) or a referral (to an organisation) as the helper sees it: the one statement
-    of what a helper may know of a resident (DESIGN.md section 6). The need, urgency, area and distance
-    always; a first name, the street, the postcode and a phone number only once they have accepted and
-    the resident's details may be shared (``helper_may_contact``); never health notes, never flags other
-    than ``HELPER_VISIBLE_FLAGS``, never the timeline."""
+    """An offer (to a volunteer) or a referral (to an organisation) as the helper sees it. The need, its
+    urgency, the area and the distance always; the resident's first name, street, postcode and phone only
+    once the helper has accepted and the resident's details may be shared. Never health notes, never the
+    timeline, and of the vulnerability flags only those a helper needs to know."""
+
+    # The one statement, for volunteers and partners alike, of what a helper may know of a resident
+    # (DESIGN.md section 6): requests.access.helper_may_contact and HELPER_VISIBLE_FLAGS decide.
 
     view = ConstantField("helper", help_text=_("This shape: the offer as the helper sees it."))
     kind = serializers.SerializerMethodField()

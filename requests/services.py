@@ -165,7 +165,14 @@ def request_flag_for_matching(support_request: SupportRequest) -> None:
 
 @transaction.atomic
 def request_rerank(*, support_request: SupportRequest, actor: Actor) -> Event:
-    """A coordinator asks for a fresh ranking; a worker makes it after commit. Recorded on the timeline."""
+    """A coordinator asks for a fresh ranking; a worker makes it after commit. Recorded on the timeline.
+    A closed request has nobody left to find."""
+    support_request = _locked(support_request)
+    if not support_request.is_open:
+        raise InvalidTransition(
+            _("A request that is %(status)s is not ranked again.") % {"status": Status(support_request.status).label},
+            field="status",
+        )
     request_flag_for_matching(support_request)
     return _record(support_request, verb=EventVerb.RANKED, actor=actor, note=_("Ranking asked for again."))
 

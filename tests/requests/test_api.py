@@ -420,6 +420,7 @@ def _closed(world: World) -> SupportRequest:
         ("complete", {"outcome": "Again"}),
         ("cancel", {"reason": "Changed mind"}),
         ("signpost", {"note": "Elsewhere"}),
+        ("match", {}),
     ],
 )
 def test_an_action_a_closed_request_does_not_allow_is_409(world: World, action: str, body: dict[str, Any]) -> None:

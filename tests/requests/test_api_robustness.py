@@ -368,3 +368,13 @@ def test_a_longer_page_costs_no_more_queries(world: World, who: str, url: str) -
         )
         OfferFactory(request=support_request, volunteer=world.vera)
     assert _queries(client, url) == before
+
+
+@pytest.mark.parametrize("who", ["coordinator", "helpline", "volunteer", "partner"])
+def test_the_browsable_api_renders_every_read_route(world: World, who: str) -> None:
+    client = world.client(who)
+    routes = ["/api/v1/", "/api/v1/residents/", REQUESTS, "/api/v1/offers/", *_reads(world)]
+    for url in routes:
+        response = client.get(url, HTTP_ACCEPT="text/html")
+        assert response.status_code in (200, 403, 404), url
+        assert response["Content-Type"].startswith("text/html")

@@ -10,8 +10,10 @@ from rest_framework.routers import DefaultRouter
 
 from config.middleware import csp_replace
 from partners.auth_api import TokenView
+from requests import api as requests_api
 
 router = DefaultRouter()
+requests_api.register(router)
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="api-auth-token"),

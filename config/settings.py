@@ -256,6 +256,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Tags and operation ids by resource ("requests_list"), not by the version prefix.
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Choice sets that appear under several field names, named once.
+    "ENUM_NAME_OVERRIDES": {
+        "RequestStatusEnum": "requests.models.Status",
+        "HelperKindEnum": "requests.serializers.HELPER_KINDS",
+    },
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -19,6 +19,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -49,8 +50,10 @@ from requests.filters import OfferFilter, ResidentFilter, SupportRequestApiFilte
 from requests.matching.ranking import exclusion_labels
 from requests.matching.workflow import request_offer_to
 from requests.models import Offer, OfferState, Resident, SupportRequest
+from requests.privacy import resident_erase, resident_export
 from requests.serializers import (
     AssignSerializer,
+    ErasedSerializer,
     EventSerializer,
     HelperChoiceSerializer,
     HelperOfferSerializer,
@@ -69,6 +72,7 @@ from requests.serializers import (
     StaffOfferSerializer,
     TriageSerializer,
 )
+from requests.statistics import cell_statistics, statistics_cells
 from volunteers.access import volunteer_for
 from volunteers.models import Volunteer
 
@@ -187,6 +191,8 @@ class ResidentViewSet(
         "create": Perm.REQUEST_CREATE,
         "update": Perm.REQUEST_CREATE,
         "partial_update": Perm.REQUEST_CREATE,
+        "export": Perm.RESIDENT_DATA_RIGHTS,
+        "erase": Perm.RESIDENT_DATA_RIGHTS,
     }
     filter_backends = [DjangoFilterBackend]
     filterset_class = ResidentFilter
@@ -243,6 +249,28 @@ class ResidentViewSet(
         serializer.is_valid(raise_exception=True)
         resident = services.resident_update(resident=resident, actor=self.actor, **serializer.validated_data)
         return self._record(resident)
+
+    @extend_schema(
+        summary=_("Everything held about a resident (subject access; recorded in the audit log)"),
+        responses={200: OpenApiTypes.OBJECT, **_errors(403, 404)},
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, pk: str) -> Response:
+        resident = resident_get(self.principal, pk, Perm.RESIDENT_DATA_RIGHTS)
+        return Response(resident_export(resident=resident, actor=self.actor))
+
+    @extend_schema(
+        summary=_("Erase a resident's details (right to erasure); their requests stay in the statistics"),
+        request=ReasonSerializer,
+        responses={200: ErasedSerializer, **_errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def erase(self, request: Request, pk: str) -> Response:
+        resident = resident_get(self.principal, pk, Perm.RESIDENT_DATA_RIGHTS)
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        erased = resident_erase(resident=resident, actor=self.actor, reason=serializer.validated_data["reason"])
+        return Response(ErasedSerializer(erased).data)
 
 
 # Requests ----------------------------------------------------------------------------------------------
@@ -629,7 +657,41 @@ class OfferViewSet(_PolicyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         return Response(StaffOfferSerializer(self.get_queryset().get(pk=offer.pk)).data)
 
 
+# Statistics --------------------------------------------------------------------------------------------
+
+
+class StatisticsQuerySerializer(serializers.Serializer[Any]):
+    cell = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text=_("The cell; the caller's first when left out.")
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("The cell's picture at a glance, as the dashboard shows it"),
+        parameters=[StatisticsQuerySerializer],
+        responses={200: OpenApiTypes.OBJECT, **_errors(400, 403, 404)},
+    )
+)
+class StatisticsViewSet(_PolicyMixin, viewsets.ViewSet):
+    """Open requests by status, urgency and need; overdue; unmatched with their exclusion reasons; volunteers
+    available now against requests waiting per area; median minutes from call to assignment (7 days)."""
+
+    permission_classes = [HasPerm]
+    required_perm = Perm.STATS_VIEW
+
+    def list(self, request: Request) -> Response:
+        query = StatisticsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        cells = statistics_cells(self.principal)
+        cell_id = query.validated_data.get("cell", cells[0] if cells else None)
+        if cell_id is None or cell_id not in cells:
+            raise Http404(_("No such response cell."))
+        return Response(cell_statistics(self.principal, cell_id=cell_id).as_dict())
+
+
 def register(router: BaseRouter) -> None:
     router.register("residents", ResidentViewSet, basename="resident")
     router.register("requests", SupportRequestViewSet, basename="request")
     router.register("offers", OfferViewSet, basename="offer")
+    router.register("statistics", StatisticsViewSet, basename="statistics")

@@ -268,7 +268,7 @@ class SupportRequestApiFilter(SupportRequestFilter):
     """The API's filters: the same, sorted by ``ordering`` (each order ends in the id, so the cursor of a
     page keeps its place) instead of the page's ``sort``."""
 
-    sort = None  # type: ignore[assignment]
+    sort = None
     ordering = django_filters.ChoiceFilter(
         label=_("Sort by"),
         choices=[(key, label) for key, (_fields, label) in REQUEST_ORDERINGS.items()],

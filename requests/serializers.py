@@ -433,6 +433,15 @@ class OutcomeSerializer(serializers.Serializer[Any]):
     outcome = serializers.CharField(max_length=TEXT_MAX)
 
 
+class ErasedSerializer(serializers.ModelSerializer[Resident]):
+    """What is left to say of an erased resident."""
+
+    class Meta:
+        model = Resident
+        fields = ["id", "anonymised_at"]
+        read_only_fields = fields
+
+
 class ReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=REASON_MAX)
 

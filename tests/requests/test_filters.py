@@ -99,6 +99,8 @@ def test_area_and_hub_choices_limited_to_the_cells_given() -> None:
     assert list(filterset.form.fields["hub"].queryset) == [our_hub]
     invalid = SupportRequestFilter({"area": foreign.pk}, queryset=SupportRequest.objects.all(), cells=cells)
     assert not invalid.is_valid() and "area" in invalid.errors
+
+
 def test_a_request_with_two_of_the_needs_asked_for_is_listed_once() -> None:
     from tests.hubs.factories import NeedCategoryFactory
 

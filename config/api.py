@@ -3,22 +3,28 @@ pagination for large lists, and permission classes that ask the access policy.
 
 Errors are JSON that names the field: ``{"detail": "...", "errors": {"field": ["message"]}}``. A domain
 rule that refuses an action is 400 with its field; an invalid state change is 409; a row the caller may
-not see is 404 (never 403, which would confirm it exists).
+not see is 404 (never 403, which would confirm it exists). A row that others still depend on, or a shared
+entry another cell uses, is 409 too (``config.errors.Conflict``).
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
+from django.db.models import Model, QuerySet
+from django.db.models.deletion import ProtectedError, RestrictedError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, permissions
+from rest_framework import exceptions, pagination, permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.errors import DomainError, InvalidTransition
-from partners.access import Perm, principal_for
+from config.errors import Conflict, DomainError
+from hubs.models import ResponseCell
+from partners.access import Perm, Principal, principal_for
 
 NON_FIELD = "non_field_errors"
 
@@ -46,8 +52,10 @@ def _first_message(errors: dict[str, Any]) -> str:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """The one place domain errors become HTTP responses."""
+    if isinstance(exc, ProtectedError | RestrictedError):
+        exc = Conflict(_("This cannot be deleted: other records use it."), code="in_use")
     if isinstance(exc, DomainError):
-        status = 409 if isinstance(exc, InvalidTransition) else 400
+        status = 409 if isinstance(exc, Conflict) else 400
         errors = {exc.field or NON_FIELD: [exc.message]}
         return Response({"detail": exc.message, "code": exc.code, "errors": errors}, status=status)
     if isinstance(exc, DjangoValidationError):
@@ -77,6 +85,14 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     ordering = "-id"
 
+    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any] | None:
+        # A cursor is opaque but not signed: a hand-made one whose position does not fit the ordering field
+        # ("p=abc" for an id) would fail in the query. It is an invalid cursor, like any other.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, OverflowError, DjangoValidationError, DataError) as exc:
+            raise exceptions.NotFound(self.invalid_cursor_message) from exc
+
 
 class HasPerm(permissions.BasePermission):
     """The caller holds the view's ``required_perm`` (or, per action, ``action_perms[action]``) in some cell.
@@ -88,3 +104,95 @@ class HasPerm(permissions.BasePermission):
         if perm is None:
             return bool(request.user and request.user.is_authenticated)
         return principal_for(request.user).can(perm)
+
+
+class IsStaffMember(permissions.BasePermission):
+    """Holds a role in some cell (or administers the deployment): staff, not a volunteer."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return principal_for(request.user).is_staff_member
+
+
+class VocabularyPermission(permissions.BasePermission):
+    """The shared vocabulary (areas, categories, skills): any staff member reads it; anyone who administers
+    a cell adds to it. Whether a change may touch an entry other cells use is the services' rule."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        principal = principal_for(request.user)
+        if request.method in permissions.SAFE_METHODS:
+            return principal.is_staff_member
+        return principal.can(Perm.CELL_CONFIGURE)
+
+
+class IsSuperuser(permissions.BasePermission):
+    """Administers the whole deployment (creates response cells, changes shared entries other cells use)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return principal_for(request.user).is_superuser
+
+
+if TYPE_CHECKING:
+    # Only for the type checker: importing DRF's views here would be circular (see config.viewsets).
+    from rest_framework.viewsets import GenericViewSet as _ViewBase
+else:
+    _ViewBase = object
+
+
+class PolicyViewMixin(_ViewBase):
+    """For a view whose permission is ``HasPerm``: the principal, and the permission the current action needs,
+    so that ``get_queryset`` filters by the same permission the permission class checked."""
+
+    required_perm: Perm | None = None
+    action_perms: dict[str, Perm] = {}
+
+    @property
+    def principal(self) -> Principal:
+        return principal_for(self.request.user)
+
+    def action_perm(self) -> Perm | None:
+        return self.action_perms.get(self.action or "") or self.required_perm
+
+    def actor_cells(self, perm: Perm = Perm.CELL_CONFIGURE) -> frozenset[int] | None:
+        """The cells where the caller holds ``perm``, or None for a deployment administrator (everywhere):
+        the form the services take for "who is asking"."""
+        principal = self.principal
+        return None if principal.is_superuser else frozenset(principal.cell_ids(perm))
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id to a row the caller may use, as the access policy scopes it: ``scope(principal)``
+    gives the rows. Any other id, whether it exists or not, is "does not exist", so nothing leaks."""
+
+    def __init__(self, *, scope: Callable[[Principal], QuerySet[Any]], model: type[Model], **kwargs: Any) -> None:
+        self.scope = scope
+        self.model = model
+        if not kwargs.get("read_only"):
+            kwargs["queryset"] = model._default_manager.all()
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        request = self.context.get("request")
+        if request is None:
+            return self.model._default_manager.none()
+        return self.scope(principal_for(request.user))
+
+
+class OnlyCellDefault:
+    """The default for a ``cell`` input: the one cell where the caller holds ``perm``. Someone who holds it in
+    several (or a deployment administrator) must choose, and is told so against the field."""
+
+    requires_context = True
+
+    def __init__(self, perm: Perm = Perm.CELL_CONFIGURE) -> None:
+        self.perm = perm
+
+    def __call__(self, field: serializers.Field) -> Any:
+        request = field.context.get("request")
+        principal = principal_for(request.user if request is not None else None)
+        cells = set() if principal.is_superuser else principal.cell_ids(self.perm)
+        if len(cells) != 1:
+            raise serializers.ValidationError(_("Choose the response cell."), code="required")
+        return ResponseCell.objects.get(pk=cells.pop())
+
+    def __repr__(self) -> str:
+        return "OnlyCellDefault()"

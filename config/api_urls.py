@@ -8,7 +8,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from hubs import api as hubs_api
+from partners import api as partners_api
+from volunteers import api as volunteers_api
+
 router = DefaultRouter()
+hubs_api.register(router)
+partners_api.register(router)
+volunteers_api.register(router)
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -212,6 +212,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Operations are tagged by resource ("areas", "volunteers"), not by the version prefix.
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Request bodies without the read-only fields, responses without the write-only ones.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set that several models share or that two models name alike.
+    "ENUM_NAME_OVERRIDES": {
+        "AreaKindEnum": "hubs.models.Area.Kind",
+        "HubKindEnum": "hubs.models.Hub.Kind",
+        "LevelOfNeedEnum": "hubs.models.LevelOfNeed",
+        "DbsLevelEnum": "hubs.models.DbsLevel",
+        "CoordinationModelEnum": "hubs.models.CoordinationModel",
+        "OrganisationKindEnum": "partners.models.Organisation.Kind",
+        "CellPartnerRoleEnum": "partners.models.CellPartner.Role",
+        "CellPartnerRelationshipEnum": "partners.models.CellPartner.Relationship",
+        "MembershipRoleEnum": "partners.models.Membership.Role",
+        "VolunteerStatusEnum": "volunteers.models.Volunteer.Status",
+        "TransportEnum": "volunteers.models.Transport",
+    },
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
 from django.db.models import Model, QuerySet
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.http import Http404
@@ -27,6 +26,31 @@ from hubs.models import ResponseCell
 from partners.access import Perm, Principal, principal_for
 
 NON_FIELD = "non_field_errors"
+
+# The ranges PostgreSQL stores (SQLite stores any size, and overflows past 64 bits).
+MAX_ID = 2**63 - 1
+_INTEGER_RANGES = {
+    "SmallIntegerField": (-32768, 32767),
+    "PositiveSmallIntegerField": (0, 32767),
+    "IntegerField": (-2147483648, 2147483647),
+    "PositiveIntegerField": (0, 2147483647),
+    "BigIntegerField": (-(2**63), MAX_ID),
+    "PositiveBigIntegerField": (0, MAX_ID),
+    "AutoField": (1, 2147483647),
+    "BigAutoField": (1, MAX_ID),
+}
+
+
+def as_id(value: Any) -> int | None:
+    """A row id from input (a number or its digits), or None when it cannot be one. A number beyond what
+    the database stores would overflow SQLite's integers in the query rather than simply match nothing."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value) if isinstance(value, int | str) else None
+    except ValueError:
+        return None
+    return number if number is not None and 1 <= number <= MAX_ID else None
 
 
 def _as_lists(detail: Any) -> dict[str, Any]:
@@ -88,10 +112,24 @@ class CursorPagination(pagination.CursorPagination):
     def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any] | None:
         # A cursor is opaque but not signed: a hand-made one whose position does not fit the ordering field
         # ("p=abc" for an id) would fail in the query. It is an invalid cursor, like any other.
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except (ValueError, TypeError, OverflowError, DjangoValidationError, DataError) as exc:
-            raise exceptions.NotFound(self.invalid_cursor_message) from exc
+        cursor = self.decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            order = self.get_ordering(request, queryset, view)[0].lstrip("-")
+            if not _fits(queryset.model._meta.get_field(order), cursor.position):
+                raise exceptions.NotFound(self.invalid_cursor_message)
+        return super().paginate_queryset(queryset, request, view)
+
+
+def _fits(field: Any, value: Any) -> bool:
+    """Whether a value read from a cursor can be compared with the ordering field's column."""
+    try:
+        python_value = field.to_python(value)
+    except (DjangoValidationError, ValueError, TypeError, OverflowError):
+        return False
+    bounds = _INTEGER_RANGES.get(field.get_internal_type())
+    if bounds is not None:
+        return bounds[0] <= python_value <= bounds[1]
+    return python_value is not None
 
 
 class HasPerm(permissions.BasePermission):
@@ -159,7 +197,19 @@ class PolicyViewMixin(_ViewBase):
         return None if principal.is_superuser else frozenset(principal.cell_ids(perm))
 
 
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference to a row by its id. Anything but a whole number is the wrong type; a number no row can
+    have does not exist (without asking a database that might overflow on it)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if as_id(data) is None:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class VisibleRelatedField(IdRelatedField):
     """A reference by id to a row the caller may use, as the access policy scopes it: ``scope(principal)``
     gives the rows. Any other id, whether it exists or not, is "does not exist", so nothing leaks."""
 
@@ -196,3 +246,19 @@ class OnlyCellDefault:
 
     def __repr__(self) -> str:
         return "OnlyCellDefault()"
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """A model serializer whose integer inputs are bounded as the column stores them, on every database, so
+    that a huge number is a 400 naming the field instead of an overflow in the database."""
+
+    def build_standard_field(self, field_name: str, model_field: Any) -> tuple[type[serializers.Field], dict[str, Any]]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        bounds = _INTEGER_RANGES.get(model_field.get_internal_type())
+        if bounds is not None and issubclass(field_class, serializers.IntegerField):
+            low, high = bounds
+            if kwargs.get("min_value") is None or kwargs["min_value"] < low:
+                kwargs["min_value"] = low
+            if kwargs.get("max_value") is None or kwargs["max_value"] > high:
+                kwargs["max_value"] = high
+        return field_class, kwargs

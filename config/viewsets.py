@@ -3,13 +3,14 @@ DRF imports while it is still loading its generic views (the pagination class is
 
 from typing import Any
 
+from django.http import Http404
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import PolicyViewMixin
+from config.api import PolicyViewMixin, as_id
 
 
 class ServiceAutoSchema(AutoSchema):
@@ -37,6 +38,13 @@ class ServiceViewSet(PolicyViewMixin, viewsets.ModelViewSet):
         if self.action == "create" and self.create_serializer_class is not None:
             return self.create_serializer_class
         return super().get_serializer_class()
+
+    def get_object(self) -> Any:
+        # An id no row could have is simply not found (a huge one would overflow SQLite in the query).
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        if as_id(self.kwargs.get(lookup)) is None:
+            raise Http404
+        return super().get_object()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -1,5 +1,7 @@
 """Filters for lists of areas, the shared vocabulary, response cells and hubs."""
 
+from typing import Any
+
 import django_filters as filters
 from django import forms
 from django.db.models import Q, QuerySet
@@ -8,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
+from config.api import MAX_ID
 from config.errors import DomainError
 from hubs.models import Area, CoordinationModel, Hub, NeedCategory, ResponseCell, Skill
 from hubs.postcodes import normalise_postcode
@@ -16,9 +19,19 @@ from hubs.selectors import area_for_postcode, area_ids_within
 
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(filters.NumberFilter):
-    """The id of a row: a whole number."""
+    """The id of a row: a whole number that a row could have (a larger one would overflow SQLite)."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class IdsFilter(filters.BaseCSVFilter, IdFilter):
+    """Ids separated by commas: "3,7"."""
 
 
 class AreaFilter(filters.FilterSet):
@@ -61,7 +74,7 @@ class SkillFilter(filters.FilterSet):
 
 class NeedCategoryFilter(filters.FilterSet):
     default_level = filters.MultipleChoiceFilter(choices=NeedCategory._meta.get_field("default_level").choices)
-    required_skill = filters.ModelChoiceFilter(field_name="required_skills", queryset=Skill.objects.all())
+    required_skill = IdFilter(field_name="required_skills", help_text=_("Requires this skill."))
     q = filters.CharFilter(method="filter_q", help_text=_("Part of the name, slug or description."))
 
     class Meta:

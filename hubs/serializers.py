@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api import IdRelatedField, ModelSerializer
 from hubs.models import Area, Hub, NeedCategory, ResponseCell, Skill
 from hubs.services import POLICY_FIELDS
 
 
-class AreaSummarySerializer(serializers.ModelSerializer):
+class AreaSummarySerializer(ModelSerializer):
     class Meta:
         model = Area
         fields = ["id", "name", "code", "kind"]
@@ -30,9 +31,9 @@ class PostcodeCoverageField(serializers.ListField):
         return [coverage.prefix for coverage in instance.postcode_coverage.all()]
 
 
-class AreaSerializer(serializers.ModelSerializer):
+class AreaSerializer(ModelSerializer):
     # A declared field named like Field.parent: DRF's metaclass takes it out of the class attributes.
-    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
+    parent = IdRelatedField(  # type: ignore[assignment]
         queryset=Area.objects.all(),
         allow_null=True,
         required=False,
@@ -54,7 +55,7 @@ class AreaSerializer(serializers.ModelSerializer):
         extra_kwargs: dict[str, Any] = {"code": {"validators": []}}
 
 
-class SkillSerializer(serializers.ModelSerializer):
+class SkillSerializer(ModelSerializer):
     slug = serializers.SlugField(max_length=50, required=False, help_text=_("Made from the name when left out."))
 
     class Meta:
@@ -63,9 +64,9 @@ class SkillSerializer(serializers.ModelSerializer):
         extra_kwargs: dict[str, Any] = {"name": {"validators": []}}
 
 
-class NeedCategorySerializer(serializers.ModelSerializer):
+class NeedCategorySerializer(ModelSerializer):
     slug = serializers.SlugField(max_length=50, required=False, help_text=_("Made from the name when left out."))
-    required_skills = serializers.PrimaryKeyRelatedField(queryset=Skill.objects.all(), many=True, required=False)
+    required_skills = IdRelatedField(queryset=Skill.objects.all(), many=True, required=False)
 
     class Meta:
         model = NeedCategory
@@ -95,9 +96,9 @@ class PostcodeSerializer(serializers.Serializer):
     area = AreaSummarySerializer(allow_null=True, help_text=_("The most specific area covering it, if any."))
 
 
-class ResponseCellSerializer(serializers.ModelSerializer):
+class ResponseCellSerializer(ModelSerializer):
     slug = serializers.SlugField(max_length=60, required=False, help_text=_("Made from the name when left out."))
-    areas = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), many=True, required=False)
+    areas = IdRelatedField(queryset=Area.objects.all(), many=True, required=False)
 
     class Meta:
         model = ResponseCell
@@ -106,11 +107,11 @@ class ResponseCellSerializer(serializers.ModelSerializer):
         extra_kwargs: dict[str, Any] = {"name": {"validators": []}}
 
 
-class HubSerializer(serializers.ModelSerializer):
+class HubSerializer(ModelSerializer):
     postcode = serializers.CharField(
         max_length=16, required=False, allow_blank=True, help_text=_("Looked up to place the hub on the map.")
     )
-    areas = serializers.PrimaryKeyRelatedField(
+    areas = IdRelatedField(
         queryset=Area.objects.all(), many=True, required=False, help_text=_("The areas the hub covers.")
     )
 

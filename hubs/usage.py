@@ -27,11 +27,12 @@ def usage_register(model: type[Model], cells_using: CellsUsing) -> None:
 
 
 def cells_using(model: type[Model], ids: Iterable[int]) -> set[int]:
-    """The cells that use any of the entries. An area counts as used wherever an area within it is used
-    (a ward's cell relies on its locality's name and place); a skill wherever a category needing it is."""
+    """The cells that use any of the entries. An area counts as used wherever an area within it or around it
+    is used (a cell covering a local authority covers its wards; a ward's cell relies on its locality's
+    name and place); a skill wherever a category needing it is."""
     ids = list(ids)
     if model is Area:
-        ids = sorted(area_ids_within(ids))
+        ids = sorted(area_ids_within(ids) | _ancestor_ids(ids))
     cells: set[int] = set()
     for cells_of in _registry.get(model, []):
         cells.update(cells_of(ids))
@@ -39,6 +40,15 @@ def cells_using(model: type[Model], ids: Iterable[int]) -> set[int]:
         categories = NeedCategory.objects.filter(required_skills__in=ids).values_list("pk", flat=True)
         cells |= cells_using(NeedCategory, list(categories))
     return cells
+
+
+def _ancestor_ids(ids: list[int]) -> set[int]:
+    ancestors: set[int] = set()
+    frontier = set(Area.objects.filter(pk__in=ids, parent__isnull=False).values_list("parent_id", flat=True))
+    while frontier - ancestors:
+        ancestors |= frontier
+        frontier = set(Area.objects.filter(pk__in=frontier, parent__isnull=False).values_list("parent_id", flat=True))
+    return ancestors
 
 
 def _cells_covering(ids: list[int]) -> Iterable[int]:

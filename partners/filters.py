@@ -9,17 +9,15 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from hubs.filters import HubFilter, IdFilter
-from hubs.models import Area, Hub, LevelOfNeed, NeedCategory
+from hubs.models import Hub, LevelOfNeed
 from partners.models import CellPartner, Membership, Organisation
 
 
 class OrganisationFilter(filters.FilterSet):
     kind = filters.MultipleChoiceFilter(choices=Organisation.Kind.choices)
     tier = filters.MultipleChoiceFilter(choices=LevelOfNeed.choices)
-    category = filters.ModelChoiceFilter(
-        field_name="categories", queryset=NeedCategory.objects.all(), help_text=_("Offers this category.")
-    )
-    area = filters.ModelChoiceFilter(field_name="areas", queryset=Area.objects.all(), help_text=_("Serves this area."))
+    category = IdFilter(field_name="categories", help_text=_("Offers this category."))
+    area = IdFilter(field_name="areas", help_text=_("Serves this area."))
     cell = IdFilter(field_name="cell_partnerships__cell_id", help_text=_("A partner of this cell."))
     q = filters.CharFilter(method="filter_q", help_text=_("Part of the name, contact, email or postcode."))
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import OnlyCellDefault, VisibleRelatedField
+from config.api import IdRelatedField, ModelSerializer, OnlyCellDefault, VisibleRelatedField
 from hubs.models import Area, Hub, NeedCategory, ResponseCell
 from hubs.serializers import HubSerializer
 from partners.access import (
@@ -59,7 +59,7 @@ def cell_field(**kwargs: Any) -> VisibleRelatedField:
 # Organisations -----------------------------------------------------------------------------------------
 
 
-class PartnershipSerializer(serializers.ModelSerializer):
+class PartnershipSerializer(ModelSerializer):
     """An organisation's place in one cell, as the organisation's record shows it."""
 
     class Meta:
@@ -68,13 +68,11 @@ class PartnershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
-    categories = serializers.PrimaryKeyRelatedField(
+class OrganisationSerializer(ModelSerializer):
+    categories = IdRelatedField(
         queryset=NeedCategory.objects.all(), many=True, required=False, help_text=_("The kinds of help it offers.")
     )
-    areas = serializers.PrimaryKeyRelatedField(
-        queryset=Area.objects.all(), many=True, required=False, help_text=_("The areas it serves.")
-    )
+    areas = IdRelatedField(queryset=Area.objects.all(), many=True, required=False, help_text=_("The areas it serves."))
     languages = serializers.ListField(
         child=serializers.CharField(max_length=8),
         max_length=50,
@@ -138,7 +136,7 @@ class OrganisationCreateSerializer(OrganisationSerializer):
 # Cell partners -----------------------------------------------------------------------------------------
 
 
-class CellPartnerSerializer(serializers.ModelSerializer):
+class CellPartnerSerializer(ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
 
     class Meta:
@@ -197,7 +195,7 @@ class HubCreateSerializer(HubWithOperatorSerializer):
 # Staff users and memberships ---------------------------------------------------------------------------
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     """A role someone holds in a cell. Only whether it is active can change; to change the role itself, add
     the new one and remove the old."""
 
@@ -228,7 +226,7 @@ class MembershipCreateSerializer(RoleSerializer):
     )
 
 
-class StaffUserSerializer(serializers.ModelSerializer):
+class StaffUserSerializer(ModelSerializer):
     password = serializers.CharField(
         write_only=True,
         required=False,

@@ -4,8 +4,8 @@ import django_filters as filters
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from hubs.filters import IdFilter
-from hubs.models import DbsLevel, Skill
+from hubs.filters import IdFilter, IdsFilter
+from hubs.models import DbsLevel
 from volunteers.models import Transport, Volunteer
 from volunteers.serializers import PARTS_OF_DAY, WEEKDAYS
 
@@ -16,9 +16,7 @@ class VolunteerFilter(filters.FilterSet):
     cell = IdFilter(field_name="cell_id")
     status = filters.MultipleChoiceFilter(choices=Volunteer.Status.choices)
     transport = filters.MultipleChoiceFilter(choices=Transport.choices)
-    skill = filters.ModelMultipleChoiceFilter(
-        field_name="skills", queryset=Skill.objects.all(), conjoined=True, help_text=_("Has every skill named.")
-    )
+    skill = IdsFilter(method="filter_skills", help_text=_("Has every skill named, e.g. 3,7."))
     area = IdFilter(field_name="area_id", help_text=_("Lives in this area."))
     affiliation = IdFilter(
         field_name="affiliation_links__organisation_id", help_text=_("Affiliated with this organisation.")
@@ -49,6 +47,11 @@ class VolunteerFilter(filters.FilterSet):
             "available_in",
             "q",
         ]
+
+    def filter_skills(self, queryset: QuerySet[Volunteer], name: str, value: list[int]) -> QuerySet[Volunteer]:
+        for skill in value:
+            queryset = queryset.filter(skills=skill)
+        return queryset
 
     def filter_available_in(self, queryset: QuerySet[Volunteer], name: str, value: str) -> QuerySet[Volunteer]:
         day, part = value.split("-")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import VisibleRelatedField
+from config.api import IdRelatedField, ModelSerializer, VisibleRelatedField
 from hubs.models import Skill
 from partners.access import organisations_visible
 from partners.models import Organisation
@@ -57,13 +57,13 @@ class AvailabilityField(serializers.Field):
         return bits
 
 
-class TimeOffSerializer(serializers.ModelSerializer):
+class TimeOffSerializer(ModelSerializer):
     class Meta:
         model = TimeOff
         fields = ["starts_on", "ends_on", "reason"]
 
 
-class AffiliationSerializer(serializers.ModelSerializer):
+class AffiliationSerializer(ModelSerializer):
     organisation = VisibleRelatedField(
         scope=organisations_visible, model=Organisation, help_text=_("A partner of the volunteer's cell.")
     )
@@ -96,12 +96,12 @@ def languages_field() -> serializers.ListField:
     )
 
 
-class VolunteerSerializer(serializers.ModelSerializer):
+class VolunteerSerializer(ModelSerializer):
     """A volunteer as the staff of their cell see them."""
 
     postcode = serializers.CharField(max_length=16, help_text=_("Home postcode, looked up to place them."))
     travel_radius_km = travel_radius_field()
-    skills = serializers.PrimaryKeyRelatedField(queryset=Skill.objects.all(), many=True, required=False)
+    skills = IdRelatedField(queryset=Skill.objects.all(), many=True, required=False)
     languages = languages_field()
     availability = AvailabilityField(required=False, help_text=_("The parts of the week they are usually free."))
     time_off = TimeOffSerializer(many=True, required=False, max_length=200, help_text=_("Replaces the old list."))  # type: ignore[call-arg]
@@ -163,14 +163,14 @@ class VolunteerCreateSerializer(VolunteerSerializer):
         read_only_fields = [name for name in VolunteerSerializer.Meta.read_only_fields if name != "cell"]
 
 
-class SkillNameSerializer(serializers.ModelSerializer):
+class SkillNameSerializer(ModelSerializer):
     class Meta:
         model = Skill
         fields = ["id", "name"]
         read_only_fields = fields
 
 
-class OwnAffiliationSerializer(serializers.ModelSerializer):
+class OwnAffiliationSerializer(ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
 
     class Meta:
@@ -179,7 +179,7 @@ class OwnAffiliationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class VolunteerMeSerializer(serializers.ModelSerializer):
+class VolunteerMeSerializer(ModelSerializer):
     """A volunteer's own record, as they see and change it. The checks, skills, status and task cap are the
     cell's to record, so they are shown but not changed here."""
 

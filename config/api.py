@@ -10,7 +10,7 @@ entry another cell uses, is 409 too (``config.errors.Conflict``).
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.db.models.deletion import ProtectedError, RestrictedError
@@ -115,7 +115,11 @@ class CursorPagination(pagination.CursorPagination):
         cursor = self.decode_cursor(request)
         if cursor is not None and cursor.position is not None:
             order = self.get_ordering(request, queryset, view)[0].lstrip("-")
-            if not _fits(queryset.model._meta.get_field(order), cursor.position):
+            try:
+                field = queryset.model._meta.get_field(order)
+            except FieldDoesNotExist:
+                field = None  # an annotation: nothing to check it against
+            if field is not None and not _fits(field, cursor.position):
                 raise exceptions.NotFound(self.invalid_cursor_message)
         return super().paginate_queryset(queryset, request, view)
 

@@ -41,7 +41,10 @@ def availability_slots(bits: int) -> list[dict[str, str]]:
 class AvailabilityField(serializers.Field):
     """The weekly grid as a list of {weekday, part}; see the module's docstring."""
 
-    default_error_messages = {"not_a_list": _("Give a list of {weekday, part} slots.")}
+    # DRF formats these messages, so the braces of the example are doubled.
+    default_error_messages = {
+        "not_a_list": _('Give a list of slots, like [{{"weekday": "monday", "part": "morning"}}].'),
+    }
 
     def to_representation(self, value: int) -> list[dict[str, str]]:
         return availability_slots(value)
@@ -57,13 +60,28 @@ class AvailabilityField(serializers.Field):
         return bits
 
 
-class TimeOffSerializer(ModelSerializer):
+class WholeItemsMixin:
+    """For the items of a list that a write replaces whole: each item needs its required fields even in a
+    PATCH, where DRF would otherwise skip them."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        missing = {
+            name: [serializers.Field.default_error_messages["required"]]
+            for name, field in self.fields.items()  # type: ignore[attr-defined]
+            if field.required and not field.read_only and field.source not in attrs and name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
+
+class TimeOffSerializer(WholeItemsMixin, ModelSerializer):
     class Meta:
         model = TimeOff
         fields = ["starts_on", "ends_on", "reason"]
 
 
-class AffiliationSerializer(ModelSerializer):
+class AffiliationSerializer(WholeItemsMixin, ModelSerializer):
     organisation = VisibleRelatedField(
         scope=organisations_visible, model=Organisation, help_text=_("A partner of the volunteer's cell.")
     )

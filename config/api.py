@@ -266,3 +266,18 @@ class ModelSerializer(serializers.ModelSerializer):
             if kwargs.get("max_value") is None or kwargs["max_value"] > high:
                 kwargs["max_value"] = high
         return field_class, kwargs
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error answer of the API (``exception_handler``)."""
+
+    detail = serializers.CharField(help_text=_("What went wrong, in words; for bad input, the first problem."))
+    code = serializers.CharField(
+        help_text=_("A stable code: invalid, invalid_postcode, not_found, permission_denied, conflict, in_use, shared…")
+    )
+    # Named like Serializer.errors: DRF's metaclass takes declared fields out of the class attributes.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=_("For bad input: messages by field name (non_field_errors for the request as a whole)."),
+    )

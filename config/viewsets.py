@@ -10,17 +10,29 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import PolicyViewMixin, as_id
+from config.api import ErrorSerializer, PolicyViewMixin, as_id
 
 
 class ServiceAutoSchema(AutoSchema):
-    """A created row is answered with the serializer that shows rows (``serializer_class``), whatever the
-    create serializer (``create_serializer_class``) accepted."""
+    """Describes the answers of a resource: a created row as the serializer that shows rows
+    (``serializer_class``) shows it, whatever the create serializer (``create_serializer_class``) accepted,
+    and the errors each kind of operation can give, all in the one error shape (``config.api``)."""
 
     def get_response_serializers(self) -> Any:
+        action = getattr(self.view, "action", None)
         if self._is_create_operation() and getattr(self.view, "create_serializer_class", None) is not None:
-            return getattr(self.view, "serializer_class", None)
-        return super().get_response_serializers()
+            success: Any = getattr(self.view, "serializer_class", None)
+        else:
+            success = super().get_response_serializers()
+        errors = {
+            "list": (400, 401, 403, 404),  # a bad filter; not signed in; no right; an invalid cursor
+            "retrieve": (401, 403, 404),
+            "create": (400, 401, 403),
+            "partial_update": (400, 401, 403, 404, 409),
+            "destroy": (401, 403, 404, 409),
+        }.get(action or "", (400, 401, 403, 404))
+        code = {"create": 201, "destroy": 204}.get(action or "", 200)
+        return {code: None if code == 204 else success, **dict.fromkeys(errors, ErrorSerializer)}
 
 
 class ServiceViewSet(PolicyViewMixin, viewsets.ModelViewSet):

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from config.api import VocabularyPermission
+from config.api import ErrorSerializer, VocabularyPermission
 from config.viewsets import ServiceViewSet
 from hubs import services
 from hubs.filters import AreaFilter, NeedCategoryFilter, SkillFilter
@@ -102,7 +102,7 @@ class PostcodeViewSet(viewsets.ViewSet):
             "well-formed one that is not known answers `known: false`."
         ),
         parameters=[OpenApiParameter("postcode", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. HX1 1AA")],
-        responses=PostcodeSerializer,
+        responses={200: PostcodeSerializer, **dict.fromkeys((400, 401, 403), ErrorSerializer)},
     )
     def retrieve(self, request: Request, postcode: str) -> Response:
         resolved = postcode_resolve(postcode, field="postcode")

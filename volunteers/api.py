@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from config.api import HasPerm
+from config.api import ErrorSerializer, HasPerm
 from config.viewsets import ServiceViewSet
 from partners.access import Perm
 from volunteers import services
@@ -87,7 +87,7 @@ class VolunteerMeViewSet(viewsets.GenericViewSet):
         methods=["GET"],
         summary=_("My volunteer profile"),
         description=_("The signed-in volunteer's own record. Anyone else gets a 404."),
-        responses=VolunteerMeSerializer,
+        responses={200: VolunteerMeSerializer, **dict.fromkeys((401, 403, 404), ErrorSerializer)},
     )
     @extend_schema(
         methods=["PATCH"],
@@ -98,7 +98,7 @@ class VolunteerMeViewSet(viewsets.GenericViewSet):
             "to date. Lists replace the old ones."
         ),
         request=VolunteerMeSerializer,
-        responses=VolunteerMeSerializer,
+        responses={200: VolunteerMeSerializer, **dict.fromkeys((400, 401, 403, 404), ErrorSerializer)},
     )
     @action(detail=False, methods=["get", "patch"], url_path="me")
     def me(self, request: Request) -> Response:

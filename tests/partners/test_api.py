@@ -1,9 +1,11 @@
 """The set-up API for what belongs to one cell: cells, hubs, organisations, cell partners, staff users and
 their roles; and a whole cell set up from empty through the API with a token."""
 
+import json
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -846,3 +848,36 @@ def test_users_and_memberships_filter_and_order() -> None:
     helper_role = Membership.objects.get(user=helper)
     assert ids(api.get(f"/api/v1/memberships/?user={helper.pk}")) == [helper_role.pk]
     assert ids(api.get("/api/v1/memberships/?role=helpline_operator")) == [helper_role.pk]
+
+
+# The schema --------------------------------------------------------------------------------------------
+
+
+def test_the_schema_describes_every_operation_with_its_bodies_and_errors(tmp_path: Any) -> None:
+    out = tmp_path / "schema.json"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--format", "openapi-json", "--file", str(out))
+    schema = json.loads(out.read_text())
+    components = schema["components"]["schemas"]
+    operations = [(path, method, op) for path, methods in schema["paths"].items() for method, op in methods.items()]
+    assert len(operations) >= 45
+    for path, method, operation in operations:
+        codes = set(operation["responses"])
+        assert codes & {"200", "201", "204"}, (path, method)
+        if method in ("post", "patch", "delete"):
+            assert {"401", "403"} <= codes, (path, method)
+        body = operation.get("requestBody", {}).get("content", {})
+        if method in ("post", "patch"):
+            assert list(body) == ["application/json"], (path, method)
+            request = components[body["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]]
+            assert not any(prop.get("readOnly") for prop in request["properties"].values()), (path, method)
+    created = schema["paths"]["/api/v1/hubs/"]["post"]
+    assert created["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/HubCreateRequest")
+    assert created["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].endswith("/HubWithOperator")
+    assert "cell" in components["HubCreateRequest"]["properties"]
+    assert "cell" not in components["PatchedHubWithOperatorRequest"]["properties"]
+    assert "password" not in components["StaffUser"]["properties"]
+    assert set(schema["paths"]["/api/v1/volunteers/me/"]) == {"get", "patch"}
+    slot = components["Volunteer"]["properties"]["availability"]["items"]["$ref"].rsplit("/", 1)[-1]
+    assert set(components[slot]["properties"]) == {"weekday", "part"}
+    errors = schema["paths"]["/api/v1/postcodes/{postcode}/"]["get"]["responses"]["400"]
+    assert errors["content"]["application/json"]["schema"]["$ref"].endswith("/Error")

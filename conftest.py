@@ -4,6 +4,7 @@ import os
 from typing import Any
 
 import pytest
+from django.test import Client
 
 # Before anything imports rest_framework.test: the `requests` app shadows the PyPI library
 # (config/requests_shadow.py, docs/decisions/0001-requests-app-name.md).
@@ -32,3 +33,26 @@ def _ci_uses_real_services(settings: Any) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
         assert settings.CELERY_TASK_ALWAYS_EAGER is False
+
+
+@pytest.fixture
+def sign_in(client: Client) -> Any:
+    """``sign_in(user)``: the test client signed in as the real sign-in leaves staff (second factor passed);
+    ``second_factor=False`` for a volunteer or a half-finished staff sign-in. Returns the client."""
+    from tests.signin import sign_in_verified
+
+    def signed_in(user: Any, *, second_factor: bool = True) -> Client:
+        if second_factor:
+            return sign_in_verified(client, user)
+        client.force_login(user)
+        return client
+
+    return signed_in
+
+
+@pytest.fixture
+def admin_client(client: Client, admin_user: Any) -> Client:
+    """pytest-django's ``admin_client``, also past the second factor that the admin and staff pages require."""
+    from tests.signin import sign_in_verified
+
+    return sign_in_verified(client, admin_user)

@@ -24,6 +24,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from config.errors import Conflict, DomainError
 from hubs.models import ResponseCell
 from partners.access import Perm, Principal, principal_for
+from volunteers.access import volunteer_for
 
 NON_FIELD = "non_field_errors"
 
@@ -157,12 +158,18 @@ class IsStaffMember(permissions.BasePermission):
 
 class VocabularyPermission(permissions.BasePermission):
     """The shared vocabulary (areas, categories, skills): any staff member reads it; anyone who administers
-    a cell adds to it. Whether a change may touch an entry other cells use is the services' rule."""
+    a cell adds to it. Whether a change may touch an entry other cells use is the services' rule. A view
+    with ``volunteers_read = True`` (the skills, which volunteers choose for themselves) is readable by a
+    signed-in volunteer too."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         principal = principal_for(request.user)
         if request.method in permissions.SAFE_METHODS:
-            return principal.is_staff_member
+            if principal.is_staff_member:
+                return True
+            if getattr(view, "volunteers_read", False):
+                return volunteer_for(request.user) is not None
+            return False
         return principal.can(Perm.CELL_CONFIGURE)
 
 

@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 
 from hubs import api as hubs_api
 from partners import api as partners_api
+from partners.auth_api import TokenView
 from volunteers import api as volunteers_api
 
 router = DefaultRouter()
@@ -18,6 +19,7 @@ partners_api.register(router)
 volunteers_api.register(router)
 
 urlpatterns = [
+    path("v1/auth/token/", TokenView.as_view(), name="api-auth-token"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file, which the Content Security Policy allows.

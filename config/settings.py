@@ -22,7 +22,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin, asking for the second factor like every staff page (partners/admin_site.py).
+    "partners.admin_apps.SecondFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "partners.middleware.IdleTimeoutMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -130,10 +132,21 @@ if DEBUG:
 LOGIN_URL = "signin"
 LOGIN_REDIRECT_URL = "home"
 
-# Staff and volunteers are signed out after 30 minutes without a request; every request renews it.
+# Staff and volunteers are signed out after 30 minutes without doing anything (partners.middleware): each
+# request they make renews the session; a page's background refresh does not.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Sign-in safety (partners.signin): failed sign-ins within the window, per username and per client address,
+# after which further attempts wait. The per-address limit is higher so that one office behind one NAT
+# address is not locked out by a single colleague.
+SIGNIN_LOCKOUT_WINDOW_SECONDS = env_int("SIGNIN_LOCKOUT_WINDOW_SECONDS", 5 * 60)
+SIGNIN_LOCKOUT_USERNAME_FAILURES = env_int("SIGNIN_LOCKOUT_USERNAME_FAILURES", 10)
+SIGNIN_LOCKOUT_IP_FAILURES = env_int("SIGNIN_LOCKOUT_IP_FAILURES", 50)
+# How many reverse proxies in front of the web process append to X-Forwarded-For; 0 trusts only REMOTE_ADDR.
+SIGNIN_TRUSTED_PROXIES = env_int("SIGNIN_TRUSTED_PROXIES", 0)
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Crisis Response Hub")
 
 # Forms render GOV.UK Design System markup through the project's form templates (templates/django/forms).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
@@ -180,6 +193,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Timers live in the database; beat only drives the sweeper that reads them (DESIGN.md section 6).
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "requests.sweep", "schedule": env_int("SWEEP_INTERVAL_SECONDS", 15)},
+    # Personal data of residents whose requests closed longer ago than their cell's retention period.
+    "anonymise-residents": {
+        "task": "requests.anonymise_due",
+        "schedule": crontab(hour=env_int("ANONYMISE_HOUR", 2), minute=15),
+    },
     # Keeps each neighbourhood's volunteers together on disk for the matcher; locks the table for seconds.
     "cluster-volunteers": {
         "task": "volunteers.cluster",
@@ -190,7 +208,8 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # A staff session counts only once its second factor is verified (partners/api_authentication.py).
+        "partners.api_authentication.SecondFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [

@@ -53,6 +53,7 @@ class SkillViewSet(ServiceViewSet):
     queryset = Skill.objects.all()
     serializer_class = SkillSerializer
     permission_classes = [permissions.IsAuthenticated, VocabularyPermission]
+    volunteers_read = True  # a volunteer chooses their own skills (volunteers/me/)
     filterset_class = SkillFilter
     ordering_fields = ["id", "name", "slug"]
     ordering = ["name"]

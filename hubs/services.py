@@ -8,7 +8,6 @@ depends on it (``config.deletion``), whoever asks.
 """
 
 import itertools
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from config.deletion import delete_unless_used
 from config.errors import Conflict, DomainError
+from hubs.languages import is_language_code
 from hubs.models import Area, CoordinationModel, Hub, LevelOfNeed, NeedCategory, PostcodeCoverage, ResponseCell, Skill
 from hubs.postcodes import centroid_of, normalise_postcode_prefix
 from hubs.selectors import ResolvedPostcode, area_ids_within, postcode_resolve
@@ -483,15 +483,14 @@ def _areas_within_cell(cell: ResponseCell, areas: Iterable[Area]) -> list[Area]:
 
 # Languages ---------------------------------------------------------------------------------------------
 
-_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
-
 
 def clean_languages(raw: Iterable[str], *, field: str = "languages") -> list[str]:
-    """ISO 639 codes ("pl", "ur"), lower-case, each once, in the order given."""
+    """ISO 639-1 codes ("pl", "ur"), lower-case, each once, in the order given."""
     codes = [str(code).strip().lower() for code in raw]
     for code in codes:
-        if not _LANGUAGE_CODE.match(code):
+        if not is_language_code(code):
             raise DomainError(
-                _("“%(code)s” is not a language code: use ISO 639 codes like pl or ur.") % {"code": code}, field=field
+                _("“%(code)s” is not a language code: use ISO 639-1 codes like pl or ur.") % {"code": code},
+                field=field,
             )
     return list(dict.fromkeys(codes))

@@ -6,15 +6,18 @@ inlines that need this app's models, because ``hubs`` never imports ``partners``
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from hubs.admin import HubAdmin, PostcodeLocatedAdmin, ResponseCellAdmin
 from hubs.models import Hub, ResponseCell
-from partners.models import CellPartner, HubOperator, Membership, Organisation
+from partners.models import CellPartner, HubOperator, Membership, Organisation, SignInFailure, UserSession
+from partners.signin.sessions import signout_everywhere
 
 
 class CellPartnerInline(admin.TabularInline):
@@ -181,3 +184,48 @@ class MembershipAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+
+class RecordOnlyAdmin(admin.ModelAdmin):
+    """Rows the sign-in writes: read here, never added or changed by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SignInFailure)
+class SignInFailureAdmin(RecordOnlyAdmin):
+    list_display = ["at", "kind", "username", "ip"]
+    list_filter = ["kind"]
+    search_fields = ["username", "ip"]
+    ordering = ["-at"]
+    date_hierarchy = "at"
+    # Deleting rows (the admin's usual action) lifts a lockout early, for a colleague who cannot wait.
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(RecordOnlyAdmin):
+    list_display = ["user", "created_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email"]
+    ordering = ["-created_at"]
+    date_hierarchy = "created_at"
+    exclude = ["session_key"]
+    actions = ["sign_out_everywhere"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting a row would not end its session; the action below does.
+        return False
+
+    @admin.action(description=_("Sign these people out everywhere and delete their API tokens"))
+    def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet[UserSession]) -> None:
+        users = get_user_model().objects.filter(pk__in=queryset.values("user_id"))
+        ended = sum(signout_everywhere(user) for user in users)
+        self.message_user(
+            request,
+            ngettext("%(count)d session ended.", "%(count)d sessions ended.", ended) % {"count": ended},
+            messages.SUCCESS,
+        )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hubs.models import Area, Hub, LevelOfNeed, NeedCategory, ResponseCell
@@ -223,3 +224,71 @@ class Membership(models.Model):
     def __str__(self) -> str:
         scope = self.hub or self.organisation or self.cell
         return f"{self.user} – {self.get_role_display()} ({scope})"
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in, counted by the lockout (``partners.signin.lockout``) per username and per client IP.
+
+    An attempt is written here before its password or code is checked and removed only if it succeeds, so
+    that parallel attempts see each other and no more than the limit are ever judged in one window. A
+    request for a volunteer's sign-in link always counts: the person asking is never told whether the
+    address was known. Rows older than a day are deleted whenever a new one is written.
+    """
+
+    class Kind(models.TextChoices):
+        PASSWORD = "password", _("username and password")
+        SECOND_FACTOR = "second_factor", _("second factor code")
+        MAGIC_LINK = "magic_link", _("volunteer sign-in link")
+
+    username = models.CharField(
+        _("username or address"),
+        max_length=254,
+        blank=True,
+        help_text=_("As typed, in lower case: a staff username, or a volunteer's email address or mobile number."),
+    )
+    ip = models.GenericIPAddressField(
+        _("client address"), null=True, blank=True, help_text=_("IPv6 clients are counted by their /64 network.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        indexes = [
+            models.Index(fields=["username", "at"], name="signin_failure_username_idx"),
+            models.Index(fields=["ip", "at"], name="signin_failure_ip_idx"),
+            models.Index(fields=["at"], name="signin_failure_at_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="signin_failure_kind_valid",
+                condition=Q(kind__in=["password", "second_factor", "magic_link"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.username or '–'} from {self.ip or '–'}"
+
+
+class UserSession(models.Model):
+    """A session a person signed in with, so that "sign out everywhere" ends each of them by its key
+    without reading the whole sessions table."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="signed_in_sessions"
+    )
+    session_key = models.CharField(_("session key"), max_length=40)
+    created_at = models.DateTimeField(_("signed in"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+        constraints = [
+            models.UniqueConstraint(fields=["session_key"], name="user_session_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,7 @@ administrator changes an organisation or a person's account only while it belong
 ones they administer; ``actor_cells`` is that set of cells, or None for a deployment administrator.
 """
 
+import logging
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,8 @@ from partners.models import CellPartner, HubOperator, Membership, Organisation
 if TYPE_CHECKING:
     # The project keeps Django's default user model (settings.AUTH_USER_MODEL).
     from django.contrib.auth.models import User
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -437,3 +440,21 @@ def _refuse_if_last_admin(membership: Membership) -> None:
             % {"user": membership.user.get_username(), "cell": membership.cell},
             code="last_admin",
         )
+
+
+@transaction.atomic
+def organisation_set_accepting(*, organisation: Organisation, accepting: bool, actor: Any) -> Organisation:
+    """Pause or resume an organisation's referrals. Matching skips a paused organisation; referrals already
+    sent to it stay with it, to answer as before. Setting the state it already has changes nothing."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.accepting_referrals == accepting:
+        return organisation
+    organisation.accepting_referrals = accepting
+    organisation.save(update_fields=["accepting_referrals"])
+    logger.info(
+        "organisation %s %s referrals (by %s)",
+        organisation.pk,
+        "resumed" if accepting else "paused",
+        getattr(actor, "pk", None),
+    )
+    return organisation

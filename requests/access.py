@@ -55,6 +55,15 @@ def residents_visible(principal: Principal, perm: Perm = Perm.RESIDENT_SEARCH) -
     return Resident.objects.filter(_scope(principal, perm, area="area_id", safeguarding=None)).distinct()
 
 
+def requests_logged_by(principal: Principal) -> QuerySet[SupportRequest]:
+    """Requests the principal logged themselves, in the cells where they may log requests. Whoever took a
+    call may read back its reference and tell the caller where it stands, even when the resident lives
+    outside the part of the cell they work (a hub coordinator answering the helpline)."""
+    if principal.user_id is None:
+        return SupportRequest.objects.none()
+    return SupportRequest.objects.filter(principal.cell_filter(Perm.REQUEST_CREATE), logged_by_id=principal.user_id)
+
+
 def request_get(principal: Principal, pk: Any, perm: Perm = Perm.REQUEST_VIEW) -> SupportRequest:
     """One request the principal holds ``perm`` on, or 404 (also for an id that is not a number)."""
     try:
@@ -91,6 +100,27 @@ def referrals_visible(principal: Principal) -> QuerySet[Offer]:
     for grant in principal.grants_with(Perm.REFERRAL_RESPOND):
         scope |= Q(organisation_id=grant.organisation_id, request__cell_id=grant.cell_id)
     return Offer.objects.filter(scope, organisation__isnull=False)
+
+
+def referral_get(principal: Principal, pk: Any) -> Offer:
+    """One referral to an organisation the partner contact speaks for, or 404 (another organisation's too)."""
+    try:
+        return (
+            referrals_visible(principal)
+            .select_related("organisation", "request__cell", "request__resident__area")
+            .get(pk=int(pk))
+        )
+    except (Offer.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404(_("No such referral.")) from exc
+
+
+def requests_referred_by(principal: Principal) -> QuerySet[SupportRequest]:
+    """The requests a partner contact's organisations referred up to the cell, in the cell of each grant.
+    Pages show these by reference and status only: referring a resident gives no view of the work after."""
+    scope = NOTHING
+    for grant in principal.grants_with(Perm.REFERRAL_RESPOND):
+        scope |= Q(referring_organisation_id=grant.organisation_id, cell_id=grant.cell_id)
+    return SupportRequest.objects.filter(scope, referring_organisation__isnull=False)
 
 
 def volunteer_offers(volunteer: Volunteer | None) -> QuerySet[Offer]:

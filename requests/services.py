@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from config.errors import DomainError, InvalidTransition
 from hubs.models import Hub, NeedCategory, ResponseCell
 from hubs.selectors import area_with_ancestors, postcode_resolve
-from partners.models import Organisation
+from partners.models import CellPartner, Organisation
 from requests.audit import audit_record
 from requests.models import (
     ALLOWED_TRANSITIONS,
@@ -285,6 +285,74 @@ def request_create(
     support_request.categories.set(categories)
     _record(support_request, verb=EventVerb.LOGGED, actor=logged_by, note=description.strip())
     request_flag_for_matching(support_request)
+    return support_request
+
+
+@transaction.atomic
+def request_refer_up(
+    *,
+    cell: ResponseCell,
+    organisation: Organisation,
+    actor: Actor,
+    first_name: str,
+    categories: Iterable[NeedCategory],
+    reason: str,
+    urgency: str = Urgency.THIS_WEEK,
+    description: str = "",
+    safeguarding: bool = False,
+    consent_to_share: bool = False,
+    postcode: str = "",
+    **resident_fields: Any,
+) -> SupportRequest:
+    """A partner organisation refers a resident up to the cell when the need is beyond it (two-way
+    signposting): a new resident and a request logged with the channel ``referral``. The reason goes on
+    the timeline, which only the cell's staff read, not into the need that helpers see.
+
+    The resident must agree to the referral, unless the organisation raises a safeguarding concern: then
+    the cell processes the details as a public task (its safeguarding duty), and a coordinator decides
+    who is told, since a safeguarding-flagged request is never offered automatically."""
+    if not CellPartner.objects.filter(cell=cell, organisation=organisation).exists():
+        raise DomainError(
+            _("%(organisation)s is not a partner of %(cell)s.") % {"organisation": organisation, "cell": cell},
+            field="organisation",
+        )
+    reason = _require_text(reason, field="reason", message=_("Say why the need is beyond your organisation."))
+    if not consent_to_share and not safeguarding:
+        raise DomainError(
+            _("The resident must agree to be referred, unless you are raising a safeguarding concern."),
+            field="consent_to_share",
+        )
+    lawful_basis = Resident.LawfulBasis.CONSENT if consent_to_share else Resident.LawfulBasis.PUBLIC_TASK
+    resident = resident_create(
+        cell=cell,
+        first_name=first_name,
+        postcode=postcode,
+        actor=actor,
+        consent_to_share=consent_to_share,
+        lawful_basis=lawful_basis,
+        **resident_fields,
+    )
+    referrer = _user(actor)
+    support_request = request_create(
+        cell=cell,
+        resident=resident,
+        categories=categories,
+        urgency=urgency,
+        channel=Channel.REFERRAL,
+        description=description,
+        safeguarding=safeguarding,
+        logged_by=actor,
+        caller_is_resident=False,
+        caller_name=(referrer.get_full_name() or referrer.get_username()) if referrer is not None else "",
+        caller_relationship=(_("%(organisation)s (referring organisation)") % {"organisation": organisation})[:80],
+        caller_phone=organisation.phone,
+        referring_organisation=organisation,
+    )
+    request_add_note(
+        support_request=support_request,
+        actor=actor,
+        note=_("Referred up by %(organisation)s: %(reason)s") % {"organisation": organisation, "reason": reason},
+    )
     return support_request
 
 
@@ -615,6 +683,23 @@ def offer_release(*, offer: Offer, actor: Actor, reason: str) -> Offer:
     _audit_offer(offer, actor=actor, fields=["state", "decline_reason"])
     _move(support_request, to=Status.TRIAGED, verb=EventVerb.RELEASED, actor=actor, note=reason)
     request_flag_for_matching(support_request)
+    return offer
+
+
+@transaction.atomic
+def offer_complete(*, offer: Offer, actor: Actor, outcome: str) -> Offer:
+    """The helper who accepted a task records what happened, which completes the request. Refused when
+    the offer is no longer the accepted one (handed back or taken back meanwhile), so one helper never
+    completes a task that has passed to another."""
+    outcome = _require_text(outcome, field="outcome", message=_("Say what happened."))
+    offer, support_request = _locked_offer(offer)
+    if offer.state != OfferState.ACCEPTED:
+        raise InvalidTransition(
+            _("This offer is %(state)s and can no longer be completed.") % {"state": OfferState(offer.state).label},
+            field="state",
+        )
+    request_complete(support_request=support_request, actor=actor, outcome=outcome)
+    offer.refresh_from_db()
     return offer
 
 

@@ -11,7 +11,7 @@ from celery import shared_task
 from requests.broker import publish
 from requests.notifications.tasks import send_notification
 
-__all__ = ["enqueue_match", "match_request", "send_notification", "sweep"]
+__all__ = ["anonymise_due", "enqueue_match", "match_request", "send_notification", "sweep"]
 
 
 def enqueue_match(request_id: int) -> bool:
@@ -32,3 +32,10 @@ def sweep() -> None:
     from requests.matching.workflow import sweep_once
 
     sweep_once()
+
+
+@shared_task(name="requests.anonymise_due", acks_late=True)
+def anonymise_due() -> None:
+    from requests.privacy import residents_anonymise_due
+
+    residents_anonymise_due()

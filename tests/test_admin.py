@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from partners.models import SignInFailure, UserSession
 from requests.models import (
     Event,
     EventVerb,
@@ -46,7 +47,8 @@ from tests.requests.factories import (
 )
 from tests.volunteers.factories import TimeOffFactory, VolunteerFactory
 from volunteers.admin import describe_availability
-from volunteers.models import ALL_WEEK, Affiliation, Volunteer, availability_bit
+from volunteers.models import ALL_WEEK, Affiliation, MagicLink, Volunteer, availability_bit
+from volunteers.signin import magic_link_create
 
 pytestmark = pytest.mark.django_db
 
@@ -65,9 +67,12 @@ ADMIN_MODELS = {
     "partners.cellpartner": True,
     "partners.huboperator": True,
     "partners.membership": True,
+    "partners.signinfailure": False,
+    "partners.usersession": False,
     "volunteers.volunteer": True,
     "volunteers.affiliation": True,
     "volunteers.timeoff": True,
+    "volunteers.magiclink": False,
     "requests.resident": True,
     "requests.knownsupporter": True,
     "requests.supportrequest": False,
@@ -118,11 +123,16 @@ def records(admin_user: Any) -> dict[str, Model]:
         "partners.cellpartner": CellPartnerFactory(cell=cell, organisation=organisation),
         "partners.huboperator": HubOperatorFactory(hub=hub, organisation=organisation),
         "partners.membership": MembershipFactory(cell=cell, user=admin_user),
+        "partners.signinfailure": SignInFailure.objects.create(
+            username="someone", ip="192.0.2.1", kind=SignInFailure.Kind.PASSWORD
+        ),
+        "partners.usersession": UserSession.objects.create(user=admin_user, session_key="k" * 32),
         "volunteers.volunteer": volunteer,
         "volunteers.affiliation": Affiliation.objects.create(
             volunteer=volunteer, organisation=organisation, recruited_by=True
         ),
         "volunteers.timeoff": TimeOffFactory(volunteer=volunteer),
+        "volunteers.magiclink": magic_link_create(user=admin_user, channel=MagicLink.Channel.EMAIL)[0],
         "requests.resident": resident,
         "requests.knownsupporter": KnownSupporter.objects.create(
             resident=resident, name="Sam", role="Local Area Coordinator"

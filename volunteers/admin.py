@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hubs.admin import PostcodeLocatedAdmin, PostcodeLocatedForm
 from hubs.selectors import ResolvedPostcode
-from volunteers.models import ALL_WEEK, Affiliation, PartOfDay, TimeOff, Volunteer, availability_bit
+from volunteers.models import ALL_WEEK, Affiliation, MagicLink, PartOfDay, TimeOff, Volunteer, availability_bit
 
 DAY_NAMES = (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday"))
 DAY_ABBREVIATIONS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
@@ -199,3 +199,23 @@ class TimeOffAdmin(admin.ModelAdmin):
     ordering = ["-starts_on"]
     date_hierarchy = "starts_on"
     autocomplete_fields = ["volunteer"]
+
+
+@admin.register(MagicLink)
+class MagicLinkAdmin(admin.ModelAdmin):
+    """Sign-in links sent, for answering "I never got it": when, how, and whether each was used. The token
+    itself was never stored, and links cannot be made here."""
+
+    list_display = ["user", "channel", "created_at", "expires_at", "used_at"]
+    list_filter = ["channel"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email"]
+    ordering = ["-created_at"]
+    date_hierarchy = "created_at"
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from config.api import ErrorSerializer, HasPerm
+from config.errors import DomainError
 from config.viewsets import ServiceViewSet
 from partners.access import Perm
 from volunteers import services
@@ -93,9 +94,9 @@ class VolunteerMeViewSet(viewsets.GenericViewSet):
         methods=["PATCH"],
         summary=_("Change my profile, availability or time off"),
         description=_(
-            "Say when you are usually free, switch “available now” on (with an optional end) or off, list your "
-            "time off, and keep your contact details, home postcode, travel radius, transport and languages up "
-            "to date. Lists replace the old ones."
+            "Say when you are usually free, switch “available now” on (for up to a day) or off, list your time "
+            "off, and keep your skills, contact details, travel radius, transport and languages up to date, "
+            "under the same rules as your own pages. Lists replace the old ones."
         ),
         request=VolunteerMeSerializer,
         responses={200: VolunteerMeSerializer, **dict.fromkeys((400, 401, 403, 404), ErrorSerializer)},
@@ -106,7 +107,12 @@ class VolunteerMeViewSet(viewsets.GenericViewSet):
         if request.method == "PATCH":
             serializer = self.get_serializer(volunteer, data=request.data, partial=True)
             serializer.is_valid(raise_exception=True)
-            services.volunteer_update(volunteer=volunteer, **dict(serializer.validated_data))
+            try:
+                services.volunteer_update_own(volunteer=volunteer, **dict(serializer.validated_data))
+            except DomainError as error:
+                if error.field == "hours":  # the pages' name for it
+                    raise DomainError(error.message, field="available_for_hours", code=error.code) from error
+                raise
             volunteer = self.get_object()
         return Response(self.get_serializer(volunteer).data)
 

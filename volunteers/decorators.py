@@ -3,6 +3,7 @@
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -16,11 +17,13 @@ def volunteer_required(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
-            return redirect("volunteers:signin")
+            # With ?next=, so that the link in an offer's text message leads back to the offer after signing in.
+            return redirect_to_login(request.get_full_path(), "volunteers:signin")
         volunteer = volunteer_for(request.user)
         if volunteer is None:
             return redirect("home")
         request.volunteer = volunteer  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
+    wrapped.for_volunteers = True  # type: ignore[attr-defined]  # read by the permission matrix test
     return wrapped

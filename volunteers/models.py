@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower, Replace
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hubs.models import Area, DbsLevel, ResponseCell, Skill
@@ -106,6 +108,15 @@ def part_of_day(moment: datetime.time) -> int:
     return PartOfDay.EVENING
 
 
+def phone_digits(field: str) -> Replace:
+    """A phone number without the spaces, hyphens, dots and brackets people type in it ("07700 900123" and
+    "(07700) 900-123" both become "07700900123"), as an expression the sign-in lookup and its index share."""
+    expression = Replace(models.F(field), models.Value(" "), models.Value(""))
+    for character in ("-", ".", "(", ")"):
+        expression = Replace(expression, models.Value(character), models.Value(""))
+    return expression
+
+
 class Volunteer(models.Model):
     class Status(models.TextChoices):
         APPLICANT = "applicant", _("applicant (not yet cleared)")
@@ -191,6 +202,9 @@ class Volunteer(models.Model):
         indexes = [
             models.Index(fields=["cell", "reach_km", "grid"], name="volunteer_reach_idx"),
             models.Index(fields=["cell", "area"], name="volunteer_area_idx"),
+            # A volunteer asking for a sign-in link is found by email or mobile number, as typed.
+            models.Index(Lower("email"), condition=Q(user__isnull=False), name="volunteer_signin_email_idx"),
+            models.Index(phone_digits("phone"), condition=Q(user__isnull=False), name="volunteer_signin_phone_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -240,6 +254,10 @@ class Volunteer(models.Model):
 
     def is_available_in(self, weekday: int, part: int) -> bool:
         return bool(self.availability & availability_bit(weekday, part))
+
+    def is_available_now_at(self, moment: datetime.datetime) -> bool:
+        """The "available now" switch is on at ``moment`` (it lapses at ``available_now_until``), as matching reads it."""
+        return self.available_now and (self.available_now_until is None or self.available_now_until > moment)
 
     def dbs_valid_on(self, day: datetime.date) -> DbsLevel:
         """The DBS level that counts on ``day``: none when there is no check or it has lapsed."""
@@ -293,3 +311,44 @@ class TimeOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer}: {self.starts_on} – {self.ends_on}"
+
+
+class MagicLink(models.Model):
+    """A single-use sign-in link sent to a volunteer by email or SMS. Only a hash of its token is kept, so
+    a copy of the database signs nobody in."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("email")
+        SMS = "sms", _("text message")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sign-in account"), on_delete=models.CASCADE, related_name="+"
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, editable=False)
+    channel = models.CharField(_("sent by"), max_length=10, choices=Channel.choices)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
+        indexes = [models.Index(fields=["user", "created_at"], name="magic_link_user_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["token_hash"], name="magic_link_token_hash_unique"),
+            models.CheckConstraint(name="magic_link_channel_valid", condition=Q(channel__in=["email", "sms"])),
+            models.CheckConstraint(
+                name="magic_link_expires_after_creation", condition=Q(expires_at__gt=models.F("created_at"))
+            ),
+            models.CheckConstraint(
+                name="magic_link_used_after_creation",
+                condition=Q(used_at__isnull=True) | Q(used_at__gte=models.F("created_at")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} by {self.get_channel_display()}, {self.created_at:%Y-%m-%d %H:%M}"
+
+    def usable_at(self, moment: datetime.datetime) -> bool:
+        return self.used_at is None and moment < self.expires_at

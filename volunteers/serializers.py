@@ -19,6 +19,7 @@ from partners.access import organisations_visible
 from partners.models import Organisation
 from partners.serializers import cell_field
 from volunteers.models import AVAILABILITY_BITS, Affiliation, TimeOff, Volunteer
+from volunteers.services import AVAILABLE_NOW_MAX_HOURS
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PARTS_OF_DAY = ("morning", "afternoon", "evening")
@@ -181,13 +182,6 @@ class VolunteerCreateSerializer(VolunteerSerializer):
         read_only_fields = [name for name in VolunteerSerializer.Meta.read_only_fields if name != "cell"]
 
 
-class SkillNameSerializer(ModelSerializer):
-    class Meta:
-        model = Skill
-        fields = ["id", "name"]
-        read_only_fields = fields
-
-
 class OwnAffiliationSerializer(ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
 
@@ -198,15 +192,31 @@ class OwnAffiliationSerializer(ModelSerializer):
 
 
 class VolunteerMeSerializer(ModelSerializer):
-    """A volunteer's own record, as they see and change it. The checks, skills, status and task cap are the
-    cell's to record, so they are shown but not changed here."""
+    """A volunteer's own record, as they see and change it, under the rules of their own pages: they choose
+    their skills, how far and how they travel, their languages and contact details, when they are usually
+    free, the "available now" switch and their time off. Their name, home postcode, checks, status and
+    weekly limit are the cell's to record, so they are shown but not changed here."""
 
-    postcode = serializers.CharField(max_length=16, required=False, help_text=_("Home postcode."))
     travel_radius_km = travel_radius_field()
     languages = languages_field()
+    skills = IdRelatedField(
+        queryset=Skill.objects.all(), many=True, required=False, help_text=_("The skills you offer (ids).")
+    )
+    skill_names: Any = serializers.SlugRelatedField(source="skills", slug_field="name", many=True, read_only=True)
     availability = AvailabilityField(required=False, help_text=_("The parts of the week you are usually free."))
-    time_off = TimeOffSerializer(many=True, required=False, max_length=200, help_text=_("Replaces the old list."))  # type: ignore[call-arg]
-    skills = SkillNameSerializer(many=True, read_only=True)
+    available_for_hours = serializers.IntegerField(
+        min_value=1,
+        max_value=AVAILABLE_NOW_MAX_HOURS,
+        required=False,
+        write_only=True,
+        help_text=_("With available_now true: for how many hours (a day when left out)."),
+    )
+    time_off = TimeOffSerializer(  # type: ignore[call-arg]
+        many=True,
+        required=False,
+        max_length=200,
+        help_text=_("Your time off: the periods given replace the others; a new one must not have ended."),
+    )
     affiliations = OwnAffiliationSerializer(many=True, read_only=True, source="affiliation_links")
 
     class Meta:
@@ -222,11 +232,13 @@ class VolunteerMeSerializer(ModelSerializer):
             "travel_radius_km",
             "transport",
             "languages",
+            "skills",
+            "skill_names",
             "availability",
             "available_now",
+            "available_for_hours",
             "available_now_until",
             "time_off",
-            "skills",
             "status",
             "weekly_task_cap",
             "dbs_level",
@@ -236,7 +248,11 @@ class VolunteerMeSerializer(ModelSerializer):
             "affiliations",
         ]
         read_only_fields = [
+            "first_name",
+            "last_name",
+            "postcode",
             "postcode_known",
+            "available_now_until",
             "status",
             "weekly_task_cap",
             "dbs_level",

@@ -23,10 +23,12 @@ from django.contrib.auth.models import User
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hubs.models import Area, DbsLevel, Hub, NeedCategory, PostcodeCoverage, ResponseCell, Skill
 from hubs.postcodes import lookup_postcode, postcodes_in
 from partners.models import CellPartner, HubOperator, Membership, Organisation
+from partners.signin.second_factor import DEVICE_NAME, totp_secret
 from requests.demo import organisations as orgs
 from requests.demo import people, places, vocabulary
 from requests.models import (
@@ -321,6 +323,7 @@ class SignIn:
     role: str
     cell: str
     scope: str  # the hub or organisation the role is limited to, if any
+    authenticator_key: str = ""  # staff: the secret of their (already set up) authenticator app
 
 
 @dataclass
@@ -363,8 +366,16 @@ def build_staff(network: Network, password: str) -> Staff:
             )
         if spec.sign_in:
             label = labels[spec.role] + (" (superuser)" if spec.superuser else "")
-            sign_ins.append(SignIn(spec.username, label, cell.name, spec.hub or spec.organisation))
+            key = _authenticator_for(user) if spec.role != orgs.VOLUNTEER else ""
+            sign_ins.append(SignIn(spec.username, label, cell.name, spec.hub or spec.organisation, key))
     return Staff(users, sign_ins)
+
+
+def _authenticator_for(user: User) -> str:
+    """A confirmed TOTP device, as if the person had set up their app: staff sign in with a code from it
+    (``manage.py totp_code`` prints one). Its key is random on every seed, never derived from ``--seed``,
+    so a demo's second factor is not published along with its password."""
+    return totp_secret(TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True))
 
 
 # Volunteers --------------------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from requests.views import dashboard
 
 app_name = "dashboard"
-urlpatterns: list = []
+urlpatterns = [
+    path("", dashboard.overview, name="overview"),
+]

@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from requests.views import helpline
 
 app_name = "helpline"
-urlpatterns: list = []
+urlpatterns = [
+    path("", helpline.call, name="call"),
+    path("cell/", helpline.choose_cell, name="cell"),
+    path("lookup/", helpline.lookup, name="lookup"),
+    path("pick/", helpline.pick, name="pick"),
+    path("postcode/", helpline.postcode, name="postcode"),
+    path("logged/<str:reference>/", helpline.logged, name="logged"),
+    path("status/", helpline.status, name="status"),
+]

@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from partners.models import CellPartner, HubOperator, Membership, Organisation
+from partners.models import CellPartner, HubOperator, Membership, Organisation, SignInFailure, UserSession
 from tests.hubs.factories import HubFactory, ResponseCellFactory
 
 
@@ -9,11 +9,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    # Hashed before the row is saved, so the saved password is the one set: a session made with
+    # force_login stays valid on the next request (its hash is of the saved password).
+    password = factory.django.Password("correct horse battery")
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -50,3 +51,20 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     cell = factory.SubFactory(ResponseCellFactory)
     role = Membership.Role.COORDINATOR
+
+
+class SignInFailureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignInFailure
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    ip = "192.0.2.10"
+    kind = SignInFailure.Kind.PASSWORD
+
+
+class UserSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserSession
+
+    user = factory.SubFactory(UserFactory)
+    session_key = factory.Sequence(lambda n: f"session{n:033d}")

@@ -3,7 +3,13 @@ import pytest
 from partners.models import CellPartner, Membership, Organisation
 from tests.constraint_cases import ConstraintCase, case_ids, check_constraint_case
 from tests.hubs.factories import HubFactory
-from tests.partners.factories import CellPartnerFactory, MembershipFactory, OrganisationFactory
+from tests.partners.factories import (
+    CellPartnerFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    SignInFailureFactory,
+    UserSessionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +105,14 @@ CASES = [
         lambda membership: MembershipFactory(
             user=membership.user, cell=membership.cell, role=membership.role, organisation=membership.organisation
         ),
+    ),
+    # SignInFailure
+    ConstraintCase("signin_failure_kind_valid", SignInFailureFactory, {"kind": "guess"}),
+    # UserSession
+    ConstraintCase(
+        "user_session_key_unique",
+        UserSessionFactory,
+        lambda row: UserSessionFactory(session_key=row.session_key),
     ),
 ]
 

@@ -13,10 +13,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hubs.models import Area, PostcodeCoverage, ResponseCell
 from hubs.postcodes import lookup_postcode
 from partners.models import CellPartner, Membership, Organisation
+from partners.signin.second_factor import totp_secret
 from requests.demo import organisations as demo_organisations
 from requests.models import Event, Offer, OfferState, Resident, Status, SupportRequest
 from volunteers.models import Affiliation, Volunteer
@@ -182,6 +184,17 @@ def test_one_sign_in_per_role_and_the_table_printed(demo):
     assert not volunteer_user.is_staff and volunteer_user.check_password("demo-password-2026")
     assert volunteer_user.volunteer.offers.exists()
     assert "demo-password-2026" in demo
+
+
+def test_demo_staff_have_an_authenticator_app_and_the_volunteer_none(demo):
+    users = get_user_model().objects.filter(username__startswith="demo-")
+    for username in SIGN_INS:
+        device = TOTPDevice.objects.get(user__username=username)
+        assert device.confirmed, username
+        assert totp_secret(device) in demo  # printed for an authenticator app
+    assert not TOTPDevice.objects.filter(user__username="demo-volunteer").exists()
+    assert TOTPDevice.objects.filter(user__in=users).count() == len(SIGN_INS)  # colleagues cannot sign in
+    assert "totp_code" in demo and "/v/sign-in/" in demo
 
 
 def test_second_run_changes_nothing(demo):

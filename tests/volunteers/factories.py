@@ -1,7 +1,11 @@
+import datetime
+import hashlib
+
 import factory
+from django.utils import timezone
 
 from tests.hubs.factories import ResponseCellFactory
-from volunteers.models import ALL_WEEK, Affiliation, TimeOff, Volunteer, grid_square
+from volunteers.models import ALL_WEEK, Affiliation, MagicLink, TimeOff, Volunteer, grid_square
 
 
 class VolunteerFactory(factory.django.DjangoModelFactory):
@@ -44,3 +48,14 @@ class AffiliationFactory(factory.django.DjangoModelFactory):
     volunteer = factory.SubFactory(VolunteerFactory)
     organisation = factory.SubFactory("tests.partners.factories.OrganisationFactory")
     recruited_by = False
+
+
+class MagicLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MagicLink
+
+    user = factory.SubFactory("tests.partners.factories.UserFactory")
+    token_hash = factory.Sequence(lambda n: hashlib.sha256(f"token-{n}".encode()).hexdigest())
+    channel = MagicLink.Channel.EMAIL
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda o: o.created_at + datetime.timedelta(minutes=15))

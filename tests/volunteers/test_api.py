@@ -280,7 +280,8 @@ def _signed_in_volunteer(**fields: Any) -> tuple[Volunteer, Any]:
 
 
 def test_a_volunteer_reads_their_own_profile() -> None:
-    volunteer, api = _signed_in_volunteer(availability=availability_bit(0, 0), skills=[SkillFactory(name="Cooking")])
+    cooking = SkillFactory(name="Cooking")
+    volunteer, api = _signed_in_volunteer(availability=availability_bit(0, 0), skills=[cooking])
     TimeOffFactory(volunteer=volunteer, starts_on=datetime.date(2026, 8, 1), ends_on=datetime.date(2026, 8, 14))
     body = api.get("/api/v1/volunteers/me/").json()
     assert (body["id"], body["first_name"], body["availability"]) == (
@@ -288,61 +289,93 @@ def test_a_volunteer_reads_their_own_profile() -> None:
         volunteer.first_name,
         [MONDAY_MORNING],
     )
-    assert body["skills"] == [{"id": volunteer.skills.get().pk, "name": "Cooking"}]
+    assert (body["skills"], body["skill_names"]) == ([cooking.pk], ["Cooking"])
     assert body["time_off"] == [{"starts_on": "2026-08-01", "ends_on": "2026-08-14", "reason": ""}]
-    assert "cell" not in body and "latitude" not in body
+    assert "cell" not in body and "latitude" not in body and "available_for_hours" not in body
 
 
 def test_a_volunteer_says_when_they_are_free_and_changes_their_profile() -> None:
     volunteer, api = _signed_in_volunteer()
-    until = (timezone.now() + datetime.timedelta(hours=3)).replace(microsecond=0)
+    old = TimeOffFactory(volunteer=volunteer, starts_on=datetime.date(2020, 1, 1), ends_on=datetime.date(2020, 1, 2))
+    cooking = SkillFactory()
+    next_week = timezone.localdate() + datetime.timedelta(days=7)
     response = api.patch(
         "/api/v1/volunteers/me/",
         {
             "availability": [SUNDAY_EVENING],
             "available_now": True,
-            "available_now_until": until.isoformat(),
-            "time_off": [{"starts_on": "2026-12-24", "ends_on": "2026-12-26", "reason": "Family"}],
+            "available_for_hours": 3,
+            "time_off": [
+                {"starts_on": "2020-01-01", "ends_on": "2020-01-02", "reason": ""},  # kept as it is, though past
+                {"starts_on": str(next_week), "ends_on": str(next_week), "reason": "Family"},
+            ],
+            "skills": [cooking.pk],
             "travel_radius_km": 8,
             "transport": "public",
-            "languages": ["cy"],
-            "postcode": "hx1 2aa",
+            "languages": ["CY"],
+            "phone": "07700 900111",
         },
         format="json",
     )
     assert response.status_code == 200, response.content
     volunteer.refresh_from_db()
     assert volunteer.availability == availability_bit(6, 2)
-    assert (volunteer.available_now, volunteer.available_now_until) == (True, until)
+    assert volunteer.available_now and volunteer.available_now_until is not None
+    hours_left = (volunteer.available_now_until - timezone.now()).total_seconds() / 3600
+    assert 2.9 < hours_left <= 3
     assert (float(volunteer.travel_radius_km), volunteer.transport, volunteer.languages) == (8.0, "public", ["cy"])
-    assert volunteer.postcode == "HX1 2AA"
-    assert list(volunteer.time_off.values_list("reason", flat=True)) == ["Family"]
-    off = api.patch("/api/v1/volunteers/me/", {"available_now": False}, format="json").json()
-    assert (off["available_now"], off["available_now_until"]) == (False, None)
+    assert (volunteer.phone, list(volunteer.skills.all())) == ("07700 900111", [cooking])
+    assert sorted(volunteer.time_off.values_list("reason", flat=True)) == ["", "Family"]
+    assert volunteer.time_off.filter(pk=old.pk).exists()
+    off = api.patch("/api/v1/volunteers/me/", {"available_now": False, "time_off": []}, format="json").json()
+    assert (off["available_now"], off["available_now_until"], off["time_off"]) == (False, None, [])
+
+
+def test_available_now_lasts_a_day_when_no_end_is_given() -> None:
+    volunteer, api = _signed_in_volunteer()
+    api.patch("/api/v1/volunteers/me/", {"available_now": True}, format="json")
+    volunteer.refresh_from_db()
+    assert volunteer.available_now_until is not None
+    assert 23.9 < (volunteer.available_now_until - timezone.now()).total_seconds() / 3600 <= 24
 
 
 def test_a_volunteer_does_not_change_what_the_cell_records() -> None:
     volunteer, api = _signed_in_volunteer(status=Volunteer.Status.APPLICANT)
     response = api.patch(
         "/api/v1/volunteers/me/",
-        {"status": "active", "dbs_level": 3, "weekly_task_cap": 21, "skills": [SkillFactory().pk], "cell": 1},
+        {
+            "status": "active",
+            "dbs_level": 3,
+            "weekly_task_cap": 21,
+            "cell": 1,
+            "first_name": "Someone",
+            "postcode": "HX1 2AA",
+            "available_now_until": "2030-01-01T00:00:00Z",
+        },
         format="json",
     )
     assert response.status_code == 200
     volunteer.refresh_from_db()
     assert (volunteer.status, volunteer.dbs_level, volunteer.weekly_task_cap) == ("applicant", 0, 3)
-    assert not volunteer.skills.exists()
+    assert (volunteer.first_name, volunteer.postcode, volunteer.available_now_until) != ("Someone", "HX1 2AA", None)
+    assert volunteer.postcode == "HX1 1AA" and volunteer.available_now_until is None
 
 
 @pytest.mark.parametrize(
     ("change", "field"),
     [
         ({"availability": "weekends"}, "availability"),
-        ({"available_now": True, "available_now_until": "2001-01-01T00:00:00Z"}, "available_now_until"),
+        ({"available_now": True, "available_for_hours": 25}, "available_for_hours"),
+        ({"available_now": True, "available_for_hours": 0}, "available_for_hours"),
         ({"travel_radius_km": -3}, "travel_radius_km"),
-        ({"postcode": "moon"}, "postcode"),
-        ({"phone": "", "email": ""}, "email"),
+        ({"transport": "rocket"}, "transport"),
+        ({"languages": ["english"]}, "languages"),
+        ({"skills": [10**9]}, "skills"),
+        ({"phone": "", "email": ""}, "phone"),
+        ({"phone": "call me"}, "phone"),
         ({"time_off": [{"starts_on": "2026-01-02", "ends_on": "2026-01-01"}]}, "time_off"),
+        ({"time_off": [{"starts_on": "2001-01-01", "ends_on": "2001-01-02"}]}, "time_off"),
+        ({"time_off": [{"starts_on": "2099-01-01", "ends_on": "2099-01-02"}]}, "time_off"),
     ],
 )
 def test_a_volunteers_bad_change_is_refused_naming_the_field(change: dict[str, Any], field: str) -> None:
@@ -353,6 +386,26 @@ def test_a_volunteers_bad_change_is_refused_naming_the_field(change: dict[str, A
     assert {k: v for k, v in after.items() if k != "updated_at"} == {
         k: v for k, v in before.items() if k != "updated_at"
     }
+    assert not volunteer.time_off.exists()
+
+
+def test_a_volunteers_changes_are_all_or_nothing() -> None:
+    volunteer, api = _signed_in_volunteer(availability=ALL_WEEK)
+    response = api.patch(
+        "/api/v1/volunteers/me/",
+        {"availability": [], "time_off": [{"starts_on": "2001-01-01", "ends_on": "2001-01-01"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert Volunteer.objects.get(pk=volunteer.pk).availability == ALL_WEEK
+
+
+def test_a_volunteer_reads_the_skills_to_choose_from() -> None:
+    skill = SkillFactory()
+    _volunteer, api = _signed_in_volunteer()
+    assert ids(api.get("/api/v1/skills/")) == [skill.pk]
+    assert api.post("/api/v1/skills/", {"name": "Mine"}, format="json").status_code == 403
+    assert client_for(UserFactory()).get("/api/v1/skills/").status_code == 403  # neither staff nor volunteer
 
 
 def test_a_volunteer_sees_nothing_else_of_the_cell() -> None:
@@ -370,7 +423,6 @@ def test_a_volunteer_sees_nothing_else_of_the_cell() -> None:
         "/api/v1/users/",
         "/api/v1/memberships/",
         "/api/v1/areas/",
-        "/api/v1/skills/",
         "/api/v1/categories/",
         "/api/v1/postcodes/HX11AA/",
     ):

@@ -4,8 +4,8 @@ import pytest
 
 from tests.constraint_cases import ConstraintCase, case_ids, check_constraint_case
 from tests.partners.factories import OrganisationFactory
-from tests.volunteers.factories import AffiliationFactory, TimeOffFactory, VolunteerFactory
-from volunteers.models import ALL_WEEK, Affiliation, Volunteer
+from tests.volunteers.factories import AffiliationFactory, MagicLinkFactory, TimeOffFactory, VolunteerFactory
+from volunteers.models import ALL_WEEK, Affiliation, MagicLink, Volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,25 @@ CASES = [
         "time_off_ends_after_start",
         lambda: TimeOffFactory(starts_on=ISSUED, ends_on=ISSUED),
         {"ends_on": ISSUED - datetime.timedelta(days=1)},
+    ),
+    # MagicLink
+    ConstraintCase(
+        "magic_link_token_hash_unique",
+        MagicLinkFactory,
+        lambda link: MagicLinkFactory(token_hash=link.token_hash),
+    ),
+    ConstraintCase("magic_link_channel_valid", MagicLinkFactory, {"channel": "pigeon"}),
+    ConstraintCase(
+        "magic_link_expires_after_creation",
+        MagicLinkFactory,
+        lambda link: MagicLink.objects.filter(pk=link.pk).update(expires_at=link.created_at),
+    ),
+    ConstraintCase(
+        "magic_link_used_after_creation",
+        MagicLinkFactory,
+        lambda link: MagicLink.objects.filter(pk=link.pk).update(
+            used_at=link.created_at - datetime.timedelta(seconds=1)
+        ),
     ),
 ]
 

@@ -106,10 +106,20 @@ class Command(BaseCommand):
             return build()
 
     def _sign_ins(self, sign_ins: list[builders.SignIn], password: str) -> None:
-        rows = [("username", "role", "cell", "limited to")]
-        rows += [(s.username, s.role, s.cell, s.scope or "-") for s in sign_ins]
-        widths = [max(len(row[i]) for row in rows) for i in range(4)]
-        self.stdout.write(f"Sign in at /admin/ (staff) or the site, password: {password}")
+        rows = [("username", "role", "cell", "limited to", "authenticator key")]
+        rows += [(s.username, s.role, s.cell, s.scope or "-", s.authenticator_key or "-") for s in sign_ins]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        self.stdout.write(f"Sign in at /sign-in/ (staff, then /admin/ for demo-admin), password: {password}")
+        self.stdout.write(
+            "Staff then give a code from their authenticator app: `python manage.py totp_code <username>` prints "
+            "it, or add the key below to any authenticator app (time-based, 6 digits)."
+        )
+        volunteer = next((s for s in sign_ins if not s.authenticator_key), None)
+        if volunteer is not None:
+            self.stdout.write(
+                f"Volunteers sign in at /v/sign-in/ with a link: give {volunteer.username}@example.org and open "
+                "the link from the email (printed by the web server with the default email backend)."
+            )
         for number, row in enumerate(rows):
             self.stdout.write("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
             if number == 0:

@@ -1,0 +1,101 @@
+"""The shared filters: residents found however the operator types them; invalid filters reported by field."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from hubs.models import ResponseCell
+from requests.filters import ResidentFilter, SupportRequestFilter
+from requests.models import Resident, Status, SupportRequest
+from tests.hubs.factories import HubFactory, LocalAuthorityFactory, ResponseCellFactory, WardFactory
+from tests.requests.factories import ResidentFactory, SupportRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mary() -> Resident:
+    ResidentFactory(first_name="Bob", last_name="Crowther", phone="01422 111222", postcode="HX3 5AX")
+    return ResidentFactory(first_name="Mary", last_name="Ackroyd", phone="07700 900123", postcode="HX1 1AA")
+
+
+@pytest.mark.parametrize(
+    "typed", ["mary", "ACKROYD", "mary ack", "+44 7700 900123", "07700900123", "900123", "HX1 1AA", "hx11aa", "HX1"]
+)
+def test_resident_found_by_name_phone_or_postcode(mary: Resident, typed: str) -> None:
+    assert list(ResidentFilter({"q": typed}, queryset=Resident.objects.all()).qs) == [mary]
+
+
+def test_resident_search_finds_nobody_for_a_stranger(mary: Resident) -> None:
+    assert not ResidentFilter({"q": "Zebedee"}, queryset=Resident.objects.all()).qs.exists()
+
+
+def test_invalid_filter_value_is_reported_by_field() -> None:
+    filterset = SupportRequestFilter({"status": ["nonsense"]}, queryset=SupportRequest.objects.all())
+    assert not filterset.is_valid()
+    assert "status" in filterset.errors
+
+
+def test_requests_filtered_by_need_status_and_overdue() -> None:
+    waiting = SupportRequestFactory()
+    SupportRequestFactory(status=Status.CANCELLED, closed_at=waiting.due_by)
+    data = {"overdue": "false", "category": ["shopping"], "open": "true"}
+    assert list(SupportRequestFilter(data, queryset=SupportRequest.objects.all()).qs) == [waiting]
+
+
+def test_reference_read_back_without_the_dash() -> None:
+    support_request = SupportRequestFactory(reference="ABC-DEF")
+    SupportRequestFactory(reference="XYZ-DEF")
+    filterset = SupportRequestFilter({"reference": "abc def"}, queryset=SupportRequest.objects.all())
+    assert list(filterset.qs) == [support_request]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("", ["soon", "urgent", "high"]),
+        ("urgency", ["urgent", "soon", "high"]),
+        ("level", ["high", "urgent", "soon"]),
+        ("newest", ["high", "urgent", "soon"]),
+        ("oldest", ["soon", "urgent", "high"]),
+    ],
+)
+def test_requests_sorted(sort: str, expected: list[str]) -> None:
+    now = timezone.now()
+    made = {
+        "soon": SupportRequestFactory(urgency="week", due_by=now + datetime.timedelta(hours=1), level=1),
+        "urgent": SupportRequestFactory(urgency="today", due_by=now + datetime.timedelta(hours=5), level=2),
+        "high": SupportRequestFactory(urgency="routine", due_by=now + datetime.timedelta(days=9), level=4),
+    }
+    filterset = SupportRequestFilter({"sort": sort}, queryset=SupportRequest.objects.all())
+    assert list(filterset.qs) == [made[name] for name in expected]
+
+
+def test_filters_but_one_for_counts_beside_the_list() -> None:
+    new = SupportRequestFactory(urgency="today")
+    triaged = SupportRequestFactory(urgency="today", status=Status.TRIAGED)
+    SupportRequestFactory(urgency="week")
+    filterset = SupportRequestFilter({"status": ["new"], "urgency": ["today"]}, queryset=SupportRequest.objects.all())
+    assert filterset.is_valid()
+    assert list(filterset.qs) == [new]
+    assert set(filterset.filter_queryset_except(SupportRequest.objects.all(), "status")) == {new, triaged}
+
+
+def test_area_and_hub_choices_limited_to_the_cells_given() -> None:
+    ours, theirs = ResponseCellFactory(), ResponseCellFactory()
+    borough = LocalAuthorityFactory()
+    locality = WardFactory(parent=borough, kind="locality")
+    ward = WardFactory(parent=locality)
+    ours.areas.add(borough)
+    foreign = WardFactory()
+    theirs.areas.add(foreign)
+    HubFactory(cell=theirs)
+    our_hub = HubFactory(cell=ours)
+
+    cells = ResponseCell.objects.filter(pk=ours.pk)
+    filterset = SupportRequestFilter({}, queryset=SupportRequest.objects.all(), cells=cells)
+    assert set(filterset.form.fields["area"].queryset) == {borough, locality, ward}
+    assert list(filterset.form.fields["hub"].queryset) == [our_hub]
+    invalid = SupportRequestFilter({"area": foreign.pk}, queryset=SupportRequest.objects.all(), cells=cells)
+    assert not invalid.is_valid() and "area" in invalid.errors

@@ -6,6 +6,7 @@ the volunteer is saved and simply not matched by distance until the postcode is 
 """
 
 import datetime
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -103,6 +104,8 @@ def _check_dbs(volunteer: Volunteer, fields: Mapping[str, Any]) -> None:
 
 
 def _check_details(volunteer: Volunteer, fields: dict[str, Any]) -> None:
+    if "phone" in fields:
+        volunteer.phone = _clean_phone(fields["phone"])
     if "languages" in fields:
         volunteer.languages = clean_languages(fields["languages"])
     _check_availability_now(volunteer, fields)
@@ -112,18 +115,28 @@ def _check_details(volunteer: Volunteer, fields: dict[str, Any]) -> None:
 
 
 def _set_time_off(volunteer: Volunteer, periods: Iterable[Mapping[str, Any]]) -> None:
-    """Replace the volunteer's time off with the periods given (each with starts_on, ends_on and a reason)."""
+    """Replace the volunteer's time off with the periods given (each with starts_on, ends_on and a reason).
+    Staff may record past periods too; periods never overlap, as when a volunteer books their own."""
     rows = []
     for period in periods:
         starts_on: datetime.date = period["starts_on"]
         ends_on: datetime.date = period["ends_on"]
+        reason = (period.get("reason") or "").strip()
         if ends_on < starts_on:
             raise DomainError(_("Time off must end on or after the day it starts."), field="time_off")
-        rows.append(
-            TimeOff(
-                volunteer=volunteer, starts_on=starts_on, ends_on=ends_on, reason=(period.get("reason") or "").strip()
+        if len(reason) > TIME_OFF_REASON_MAX:
+            raise DomainError(
+                _("The reason must be %(max)d characters or fewer.") % {"max": TIME_OFF_REASON_MAX}, field="time_off"
             )
-        )
+        rows.append(TimeOff(volunteer=volunteer, starts_on=starts_on, ends_on=ends_on, reason=reason))
+    rows.sort(key=lambda row: row.starts_on)
+    for earlier, later in itertools.pairwise(rows):
+        if later.starts_on <= earlier.ends_on:
+            raise DomainError(
+                _("Time off from %(start)s to %(end)s overlaps another period.")
+                % {"start": _day(later.starts_on), "end": _day(later.ends_on)},
+                field="time_off",
+            )
     TimeOff.objects.filter(volunteer=volunteer).delete()
     TimeOff.objects.bulk_create(rows)
 

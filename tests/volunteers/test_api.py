@@ -137,6 +137,17 @@ def test_a_patch_leaves_what_it_does_not_name() -> None:
         ({"dbs_issued_on": "yesterday"}, "dbs_issued_on"),
         ({"time_off": [{"starts_on": "2026-05-02", "ends_on": "2026-05-01"}]}, "time_off"),
         ({"time_off": [{"starts_on": "2026-05-02"}]}, "time_off"),
+        (
+            {
+                "time_off": [
+                    {"starts_on": "2026-05-01", "ends_on": "2026-05-09"},
+                    {"starts_on": "2026-05-09", "ends_on": "2026-05-10"},
+                ]
+            },
+            "time_off",
+        ),
+        ({"phone": "call me"}, "phone"),
+        ({"available_now": True, "available_now_until": "2099-01-01T10:00:00Z"}, "available_now_until"),
         ({"time_off": {"starts_on": "2026-05-02"}}, "time_off"),
         ({"available_now": True, "available_now_until": "2020-01-01T10:00:00Z"}, "available_now_until"),
         ({"available_now_until": "soon"}, "available_now_until"),

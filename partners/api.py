@@ -153,7 +153,9 @@ class OrganisationViewSet(ServiceViewSet):
         return services.organisation_create(**data)
 
     def update_object(self, instance: Organisation, data: dict[str, Any]) -> Organisation:
-        return services.organisation_update(organisation=instance, actor_cells=self.actor_cells(), **data)
+        return services.organisation_update(
+            organisation=instance, actor_cells=self.actor_cells(), actor=self.request.user, **data
+        )
 
     def delete_object(self, instance: Organisation) -> None:
         services.organisation_delete(organisation=instance, actor_cells=self.actor_cells())

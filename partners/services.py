@@ -142,18 +142,25 @@ def organisation_update(
     actor_cells: ActorCells,
     categories: Iterable[NeedCategory] | None = None,
     areas: Iterable[Area] | None = None,
+    actor: Any = None,
     **fields: Any,
 ) -> Organisation:
     """Change what an organisation offers, where, and how to reach it; the categories and areas given
-    replace the old ones."""
+    replace the old ones. Pausing or resuming referrals goes through ``organisation_set_accepting``, as
+    from the partner's inbox."""
     _refuse_unknown(fields, _ORGANISATION_FIELDS)
     _refuse_if_shared(organisation, actor_cells)
+    accepting = fields.pop("accepting_referrals", None)
     _apply_organisation(organisation, fields)
     organisation.save()
     if categories is not None:
         organisation.categories.set(list(categories))
     if areas is not None:
         organisation.areas.set(list(areas))
+    if accepting is not None:
+        organisation.accepting_referrals = organisation_set_accepting(
+            organisation=organisation, accepting=bool(accepting), actor=actor
+        ).accepting_referrals
     return organisation
 
 

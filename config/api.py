@@ -62,16 +62,25 @@ def _as_lists(detail: Any) -> dict[str, Any]:
     return {NON_FIELD: [detail]}
 
 
+def _first_leaf(messages: Any) -> str | None:
+    """The first message in nested errors; the items of a list without errors are empty ({})."""
+    if isinstance(messages, dict):
+        messages = list(messages.values())
+    if isinstance(messages, list):
+        for item in messages:
+            found = _first_leaf(item)
+            if found is not None:
+                return found
+        return None
+    return str(messages)
+
+
 def _first_message(errors: dict[str, Any]) -> str:
     for field, messages in errors.items():
-        message = messages
-        while isinstance(message, list | dict):
-            if not message:
-                break
-            message = message[0] if isinstance(message, list) else next(iter(message.values()))
-        if field == NON_FIELD:
-            return str(message)
-        return f"{field}: {message}"
+        message = _first_leaf(messages)
+        if message is None:
+            continue
+        return message if field == NON_FIELD else f"{field}: {message}"
     return _("The request is not valid.")
 
 

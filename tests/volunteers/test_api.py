@@ -447,3 +447,12 @@ def test_me_is_only_for_a_volunteer_who_has_not_left() -> None:
     assert api.get("/api/v1/volunteers/me/").status_code == 404
     assert api.patch("/api/v1/volunteers/me/", {"available_now": True}, format="json").status_code == 404
     assert client_for(None).get("/api/v1/volunteers/me/").status_code in (401, 403)
+
+
+def test_an_error_in_the_second_item_of_a_list_is_named_and_told() -> None:
+    cell = ResponseCellFactory()
+    periods = [{"starts_on": "2026-05-01", "ends_on": "2026-05-02"}, {"starts_on": "2026-05-09", "ends_on": "soon"}]
+    response = client_for(staff(cell)).post("/api/v1/volunteers/", _body(time_off=periods), format="json")
+    body = response.json()
+    assert list(body["errors"]["time_off"]) == ["1"] and "ends_on" in body["errors"]["time_off"]["1"]
+    assert body["detail"].startswith("time_off: Date has wrong format")

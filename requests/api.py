@@ -28,7 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from config.api import HasPerm
+from config.api import ErrorSerializer, HasPerm
 from config.pagination import KeysetPagination
 from hubs.models import ResponseCell
 from partners.access import Perm, Principal, principal_for
@@ -75,18 +75,6 @@ from requests.serializers import (
 from requests.statistics import cell_statistics, statistics_cells
 from volunteers.access import volunteer_for
 from volunteers.models import Volunteer
-
-
-class ErrorSerializer(serializers.Serializer[Any]):
-    """What every error looks like."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text=_("Messages by the name of the field at fault (400 and 409)."),
-    )
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:

@@ -9,9 +9,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from config.middleware import csp_replace
+from hubs import api as hubs_api
+from partners import api as partners_api
 from partners.auth_api import TokenView
+from requests import api as requests_api
+from volunteers import api as volunteers_api
 
 router = DefaultRouter()
+hubs_api.register(router)
+partners_api.register(router)
+volunteers_api.register(router)
+requests_api.register(router)
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="api-auth-token"),

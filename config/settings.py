@@ -253,12 +253,34 @@ SPECTACULAR_SETTINGS = {
     "offers and statistics.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs describe the contract, never data: anyone may read them, signed in or not.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Without deep links: with them, each operation's path is a link inside the button that opens it,
     # a control inside a control that keyboards and screen readers cannot use well (axe: serious).
     "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "REDOC_DIST": "SIDECAR",
+    # Operations are tagged by resource ("areas", "volunteers"), not by the version prefix.
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Request bodies without the read-only fields, responses without the write-only ones.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set that several models share or that two models name alike.
+    "ENUM_NAME_OVERRIDES": {
+        "AreaKindEnum": "hubs.models.Area.Kind",
+        "HubKindEnum": "hubs.models.Hub.Kind",
+        "LevelOfNeedEnum": "hubs.models.LevelOfNeed",
+        "DbsLevelEnum": "hubs.models.DbsLevel",
+        "CoordinationModelEnum": "hubs.models.CoordinationModel",
+        "OrganisationKindEnum": "partners.models.Organisation.Kind",
+        "CellPartnerRoleEnum": "partners.models.CellPartner.Role",
+        "CellPartnerRelationshipEnum": "partners.models.CellPartner.Relationship",
+        "MembershipRoleEnum": "partners.models.Membership.Role",
+        "VolunteerStatusEnum": "volunteers.models.Volunteer.Status",
+        "TransportEnum": "volunteers.models.Transport",
+        "RequestStatusEnum": "requests.models.Status",
+        "HelperKindEnum": "requests.serializers.HELPER_KINDS",
+    },
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 
+from tests.browser.steps import Demo, demo_with_worker
 from tests.requests.celery_fixtures import (
+    CeleryCluster,
     celery_broker,
     celery_cluster,
     celery_worker_and_beat,
@@ -243,3 +245,11 @@ def browser_context_for(chromium: Any, live_server: Any) -> Iterator[Any]:
     finally:
         for context in contexts:
             context.close()
+
+
+@pytest.fixture
+def demo(celery_cluster: CeleryCluster, settings: Any) -> Demo:
+    """The demo seed (``seed_demo``) with a worker and beat on it; a volunteer's sign-in link goes through
+    the worker, as in production, whatever REDIS_URL says."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    return demo_with_worker(celery_cluster)

@@ -17,20 +17,13 @@ from requests.models import Resident, Status, SupportRequest
 from tests.browser.conftest import DESKTOP, PHONE, PageChecks, check_page
 from tests.browser.steps import (
     Demo,
-    demo_with_worker,
     links_sent,
     sign_in_link,
     staff_sign_in,
 )
-from tests.requests.celery_fixtures import CeleryCluster, wait_until
+from tests.requests.celery_fixtures import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery]
-
-
-@pytest.fixture
-def demo(celery_cluster: CeleryCluster, settings: Any) -> Demo:
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    return demo_with_worker(celery_cluster)
 
 
 def test_every_other_page_of_each_role_passes_axe(

@@ -171,9 +171,15 @@ def coordinator(page: Any, check: Any) -> None:
 
     escalated = SupportRequest.objects.filter(cell__slug="calderdale-community-response", status=Status.ESCALATED)
     first = escalated.order_by("pk").first()
-    if first is not None:
-        page.goto(f"/triage/{first.pk}/")
-        check(page, "Triage: an escalated request")
+    assert first is not None, "the demo has escalated requests in every cell"
+    page.goto(f"/triage/{first.pk}/")
+    check(page, "Triage: an escalated request")
+
+    # An action sent without what it needs: the page again, the error summary naming the field.
+    page.locator("#action-note summary").click()
+    page.get_by_role("button", name="Add the note").click()
+    page.locator(".govuk-error-summary").wait_for()
+    check(page, "Triage: an action with errors")
 
 
 def partner(page: Any, check: Any) -> None:

@@ -56,3 +56,38 @@ def admin_client(client: Client, admin_user: Any) -> Client:
     from tests.signin import sign_in_verified
 
     return sign_in_verified(client, admin_user)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Any:
+    """Debian's chromium through Playwright, one for the whole run: Playwright's sync API keeps an event
+    loop in the test thread once started, and a second start in the same thread is refused. Missing
+    chromium skips locally and fails in CI (tests/requests/celery_fixtures.skip_or_fail)."""
+    from pathlib import Path
+
+    from tests.requests.celery_fixtures import skip_or_fail
+
+    executable = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    if not executable.exists():
+        skip_or_fail(f"{executable} is missing: apt-get install -y chromium")
+    # The tests' own ORM calls are synchronous code that Django would take for async once the loop runs.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(executable),
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-gpu",
+                "--no-first-run",
+            ],
+            headless=True,
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -3,9 +3,7 @@ must work under the policy: ours, the admin's, and the API's docs."""
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -172,39 +170,19 @@ def test_redoc_needs_no_inline_script_nor_a_font_from_elsewhere(client: Client) 
     assert "googleapis" not in html
 
 
-# In a real browser: no violation of the policy on our pages, the admin's and the API docs'.
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-@contextmanager
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium through Playwright. Start it only after the test's database work: Playwright's
-    sync API runs an event loop in this thread, and Django would take later queries for async code."""
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is needed (apt-get install chromium); .ci/run installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+# In a real browser (the session's chromium, conftest.py): no violation of the policy on our pages, the
+# admin's and the API docs'.
 
 
 @pytest.mark.browser
 @pytest.mark.urls("tests.layout_urls")
-def test_no_policy_violation_in_a_browser(live_server: Any, admin_user: Any) -> None:
+def test_no_policy_violation_in_a_browser(live_server: Any, admin_user: Any, chromium: Any) -> None:
     from tests.volunteers.factories import VolunteerFactory
 
     volunteer = VolunteerFactory()
     client = Client()
     client.force_login(admin_user)
-    with chromium() as browser:
-        check_pages_in(browser, live_server.url, client.cookies["sessionid"].value, volunteer.pk)
+    check_pages_in(chromium, live_server.url, client.cookies["sessionid"].value, volunteer.pk)
 
 
 def check_pages_in(browser: Any, url: str, session: str, volunteer_id: int) -> None:

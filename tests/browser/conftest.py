@@ -25,7 +25,6 @@ from tests.requests.celery_fixtures import (
     celery_worker_and_beat,
     postgresql_transactional_db,
     private_redis,
-    skip_or_fail,
 )
 
 __all__ = ["celery_broker", "celery_cluster", "celery_worker_and_beat", "postgresql_transactional_db", "private_redis"]
@@ -54,20 +53,6 @@ CSP_LISTENER = (
     "document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push("
     "e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber));"
 )
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        skip_or_fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ class SupportRequestFactory(factory.django.DjangoModelFactory):
     due_by = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
 
     @factory.post_generation
-    def categories(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def categories(self, create, extracted, **kwargs):
         if not create:
             return
         self.categories.set(extracted if extracted is not None else [NeedCategoryFactory(slug="shopping")])

@@ -27,7 +27,7 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
     availability = ALL_WEEK
 
     @factory.post_generation
-    def skills(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def skills(self, create, extracted, **kwargs):
         if create and extracted:
             self.skills.set(extracted)
 

@@ -1,0 +1,383 @@
+"""The permission matrix (issue 5, item 5): every page and every API endpoint, every method, every role, in its
+own cell and with the ids of another cell, against what the access policy says.
+
+Each case is one route, one method and one role; it sends up to three requests (a row of the role's own cell
+in its scope, one outside its scope where the world has one, and the same row of the other cell), each
+inside a savepoint that is rolled back, so every request meets the same world. For each it checks:
+
+- the door: allowed, or refused the way the route refuses (a page sends to sign-in or to the front page;
+  the API answers 401/403), and a row outside the caller's scope, another cell's above all, is a 404;
+- that an allowed request gets through (a GET answers 200; a write with an empty body is done, or refused
+  with a message naming the field, never 401/403/404/500);
+- that a refused request changed nothing (no INSERT/UPDATE/DELETE but the session's; the same row counts);
+- that no response carries what the role may not see: a resident's health notes without
+  ``requests.access.can_read_health``, a resident's phone or surname to a helper who has not accepted, or
+  anyone of a cell where the caller holds no role; no ``health_notes`` key in the API for a role without
+  ``Perm.RESIDENT_HEALTH``.
+
+The machinery, and the few tables of what cannot be read off a view, are in ``tests/matrix.py``.
+"""
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from partners.access import ROLE_PERMISSIONS, Perm
+from requests.access import can_read_health, helper_may_contact, referrals_visible, volunteer_offers
+from tests import matrix
+from tests.matrix import (
+    ANONYMOUS,
+    EXPLICIT,
+    METHODS,
+    PUBLIC,
+    ROLES,
+    TARGETS,
+    VARIANTS,
+    VOLUNTEER,
+    Actor,
+    Answer,
+    Probe,
+    Route,
+    World,
+)
+
+# Marked so that pytest-django sets up the test database; each case then runs in its own savepoint too.
+pytestmark = pytest.mark.django_db
+
+ROUTES = matrix.all_routes()
+BY_NAME = {route.name: route for route in ROUTES}
+CHECKED: Counter[str] = Counter()
+
+# A subject access export is everything held about the resident, health notes included: that is its purpose
+# (DESIGN.md section 6, issue 5 item 4), and only a cell administrator's RESIDENT_DATA_RIGHTS opens it.
+HEALTH_NOTES_BY_DESIGN = frozenset({"audit:export"})
+HELPERS = frozenset({VOLUNTEER, "partner_contact"})
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any, request: pytest.FixtureRequest) -> Iterator[World]:
+    """One world for the whole matrix, never committed: every request runs in a savepoint rolled back after it."""
+    if not request.config.pluginmanager.has_plugin("permission-matrix-summary"):
+        request.config.pluginmanager.register(_Summary(), "permission-matrix-summary")
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = matrix.build_world()
+        yield built
+        transaction.set_rollback(True)
+
+
+class _Summary:
+    """Says at the end of the run how many requests the matrix checked (the closing note quotes it)."""
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if CHECKED:
+            kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(CHECKED.items()))
+            terminalreporter.write_line(f"permission matrix: {sum(CHECKED.values())} requests checked ({kinds})")
+
+
+# What came back -----------------------------------------------------------------------------------------
+
+
+class Reader:
+    """Reads answers for one role: what it may be shown, as the policy says."""
+
+    def __init__(self, world: World, actor: Actor) -> None:
+        self.world = world
+        self.actor = actor
+        principal = actor.principal
+        self.cells = {grant.cell_id for grant in principal.grants}
+        self.may_read_health_notes = principal.can(Perm.RESIDENT_HEALTH)
+        helper_offers = (referrals_visible(principal) | volunteer_offers(actor.volunteer)).select_related(
+            "request__resident"
+        )
+        self.asked = {offer.request.resident_id for offer in helper_offers}
+        self.contact = {offer.request.resident_id for offer in helper_offers if helper_may_contact(offer)}
+        self._health: dict[int, bool] = {}
+
+    def health(self, resident: Any) -> bool:
+        if resident.pk not in self._health:
+            self._health[resident.pk] = can_read_health(self.actor.principal, resident)
+        return self._health[resident.pk]
+
+    def leaks(self, route: Route, answer: Answer) -> list[str]:
+        found = []
+        role = self.actor.role
+        digits = matrix.digits(answer.body)
+        for resident, health, phone, surname in self.world.residents:
+            whose = f"resident {resident.last_name} of cell {resident.cell.name}"
+            if health in answer.body and route.name not in HEALTH_NOTES_BY_DESIGN and not self.health(resident):
+                found.append(f"shows the health notes of {whose}")
+            if role == ANONYMOUS:
+                shown_phone = shown_surname = False
+            elif role in HELPERS:
+                shown_phone = resident.pk in self.contact
+                shown_surname = role != VOLUNTEER and resident.pk in self.asked  # a volunteer sees a first name
+            else:
+                shown_phone = shown_surname = resident.cell_id in self.cells
+            if matrix.digits(phone) in digits and not shown_phone:
+                found.append(f"shows the phone of {whose}")
+            if surname in answer.body and not shown_surname:
+                found.append(f"shows the surname of {whose}")
+        data = matrix.json_body(answer)
+        if (
+            data is not None
+            and not self.may_read_health_notes
+            and route.name not in HEALTH_NOTES_BY_DESIGN
+            and any(key == "health_notes" for key, _value, _parent in matrix.keys_in(data))
+        ):
+            found.append("has a health_notes field")
+        return found
+
+
+DENIAL_TARGETS = ("signin", "signin-two-factor", "home", "volunteers:signin")
+
+
+def _redirects_to(answer: Answer, name: str) -> bool:
+    target = reverse(name)
+    location = answer.location.split("?")[0]
+    return answer.status == 302 and (location == target or (name != "home" and location.startswith(target)))
+
+
+def _matches(outcome: str, answer: Answer) -> bool:
+    """Whether a refusal has the shape the route gives it."""
+    return {
+        matrix.SIGNIN: lambda: _redirects_to(answer, "signin"),
+        matrix.VOLUNTEER_SIGNIN: lambda: _redirects_to(answer, "volunteers:signin"),
+        matrix.HOME: lambda: _redirects_to(answer, "home"),
+        matrix.UNAUTHENTICATED: lambda: answer.status in (401, 403),
+        matrix.FORBIDDEN: lambda: answer.status == 403,
+        "forbidden": lambda: answer.status == 403,
+        "not-found": lambda: answer.status == 404,
+    }[outcome]()
+
+
+def _allowed_problem(route: Route, probe: Probe, answer: Answer) -> str | None:
+    if answer.status >= 500:
+        return "a server error"
+    if probe.method == "GET":
+        return None if answer.status == 200 else "not 200"
+    if answer.status in (200, 201, 202, 204, 303):
+        return None
+    if answer.status == 302:
+        # Home is also where a view may send someone after saying what it did; a gate says nothing.
+        if any(_redirects_to(answer, name) for name in DENIAL_TARGETS) and not answer.said:
+            return "a redirect that turns the caller away"
+        return None
+    if answer.status in (400, 409) and matrix.names_a_field(answer, route):
+        return None
+    return "not done, nor refused naming a field"
+
+
+def _expected_words(probe: Probe, door: str) -> str:
+    return {
+        "allow": "allowed",
+        "not-found": "404",
+        "forbidden": "403",
+        matrix.FORBIDDEN: "403",
+        matrix.UNAUTHENTICATED: "401",
+        matrix.SIGNIN: "redirect to sign-in",
+        matrix.VOLUNTEER_SIGNIN: "redirect to the volunteer sign-in",
+        matrix.HOME: "redirect home",
+        "not-allowed": "405" if door == matrix.PASS else f"405 or {door}",
+    }[probe.outcome]
+
+
+def _got(answer: Answer) -> str:
+    return f"{answer.status} {answer.location}".strip()
+
+
+def check(world: World, route: Route, probe: Probe, actor: Actor, reader: Reader, door: str) -> list[str]:
+    def inspect(answer: Answer) -> list[str]:
+        problems = []
+        expected = _expected_words(probe, door)
+        if probe.outcome == "allow":
+            problem = _allowed_problem(route, probe, answer)
+            if problem:
+                problems.append(f"{probe.label} expected {expected} got {_got(answer)} ({problem})")
+        else:
+            if probe.outcome == "not-allowed":
+                right = answer.status == 405 or (door != matrix.PASS and _matches(door, answer))
+            else:
+                right = _matches(probe.outcome, answer)
+            if not right:
+                problems.append(f"{probe.label} expected {expected} got {_got(answer)}")
+            if answer.writes:
+                problems.append(f"{probe.label} was refused but wrote to {sorted(set(answer.writes))}")
+            if answer.counts_before != answer.counts_after:
+                problems.append(f"{probe.label} was refused but changed the row counts")
+        problems += [f"{probe.label}: the response {leak}" for leak in reader.leaks(route, answer)]
+        CHECKED[probe.outcome if probe.outcome in ("allow", "not-found") else "refused"] += 1
+        return problems
+
+    return matrix.send(actor, probe, route, inspect)
+
+
+_READERS: dict[tuple[int, str], Reader] = {}
+
+
+def reader_for(world: World, role: str) -> Reader:
+    key = (id(world), role)
+    if key not in _READERS:
+        _READERS[key] = Reader(world, world.actors[role])
+    return _READERS[key]
+
+
+# The cases ----------------------------------------------------------------------------------------------
+
+
+def _gated() -> list[Route]:
+    return [r for r in ROUTES if r.name not in PUBLIC and r.name not in EXPLICIT and matrix.has_gate(r)]
+
+
+def _cases() -> Iterator[Any]:
+    for route in _gated():
+        for variant in VARIANTS.get(route.name, lambda: (None,))():
+            suffix = f" [{variant}]" if variant else ""
+            for method in METHODS:
+                for role in ROLES:
+                    yield pytest.param(
+                        route.name, variant, method, role, id=f"{role} {method} {route.template}{suffix}"
+                    )
+
+
+@pytest.mark.parametrize(("name", "variant", "method", "role"), list(_cases()))
+def test_matrix(world: World, name: str, variant: str | None, method: str, role: str) -> None:
+    route = BY_NAME[name]
+    actor = world.actors[role]
+    door = matrix.gate(route, method, actor)
+    reader = reader_for(world, role)
+    problems: list[str] = []
+    for probe in matrix.probes(world, route, method, actor, variant):
+        problems += check(world, route, probe, actor, reader, door)
+    assert not problems, "\n".join(problems)
+
+
+def _explicit_cases() -> Iterator[Any]:
+    for name in EXPLICIT:
+        route = BY_NAME.get(name)
+        if route is None:
+            continue
+        for method in sorted(matrix.route_methods(route)):
+            for role in ROLES:
+                yield pytest.param(name, method, role, id=f"{role} {method} {route.template}")
+
+
+@pytest.mark.parametrize(("name", "method", "role"), list(_explicit_cases()))
+def test_explicit_rules(world: World, name: str, method: str, role: str) -> None:
+    """Routes whose rule is not a right: the front door, a volunteer's own record."""
+    route = BY_NAME[name]
+    actor = world.actors[role]
+    statuses, target = EXPLICIT[name].expected(actor, method)
+    probe = Probe(f"{role} {method} {route.template}", method, reverse(name), "explicit")
+
+    def inspect(answer: Answer) -> list[str]:
+        CHECKED["explicit"] += 1
+        problems = [f"{probe.label}: the response {leak}" for leak in reader_for(world, role).leaks(route, answer)]
+        wanted = f"{statuses} to {target}" if target else str(statuses)
+        if answer.status not in statuses or (target and answer.location.split("?")[0] != reverse(target)):
+            problems.append(f"{probe.label} expected {wanted} got {_got(answer)}")
+        return problems
+
+    problems = matrix.send(actor, probe, route, inspect)
+    assert not problems, "\n".join(problems)
+
+
+def _public_cases() -> Iterator[Any]:
+    for name in PUBLIC:
+        route = BY_NAME.get(name)
+        if route is None:
+            continue
+        methods = sorted(matrix.route_methods(route))
+        # The schema is the same for everyone and slow to build: asked once, by someone not signed in.
+        roles = (ANONYMOUS,) if name == "api-schema" else ROLES
+        for method in methods:
+            for role in roles:
+                yield pytest.param(name, method, role, id=f"{role} {method} {route.template}")
+
+
+@pytest.mark.parametrize(("name", "method", "role"), list(_public_cases()))
+def test_public_routes(world: World, name: str, method: str, role: str) -> None:
+    """Open to anyone: never a server error, never anything of a resident; what a GET answers someone not
+    signed in is as listed."""
+    route = BY_NAME[name]
+    actor = world.actors[role]
+    kwargs = {param: matrix.FIXED_VALUES[param] for param in route.params}
+    probe = Probe(f"{role} {method} {route.template}", method, reverse(name, kwargs=kwargs), "public")
+
+    def inspect(answer: Answer) -> list[str]:
+        CHECKED["public"] += 1
+        problems = [f"{probe.label}: the response {leak}" for leak in reader_for(world, role).leaks(route, answer)]
+        if answer.status >= 500:
+            problems.append(f"{probe.label} got {answer.status}")
+        if role == ANONYMOUS and method == "GET" and answer.status not in PUBLIC[name]:
+            problems.append(f"{probe.label} expected {PUBLIC[name]} got {_got(answer)}")
+        return problems
+
+    problems = matrix.send(actor, probe, route, inspect)
+    assert not problems, "\n".join(problems)
+
+
+# Nothing escapes the matrix -----------------------------------------------------------------------------------
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    """A new page or endpoint is covered as soon as it exists: its view carries a gate the matrix reads, or it
+    is listed, with the reason, as public or explicit."""
+    unread = [
+        f"{r.template} ({r.name or 'no name'})"
+        for r in ROUTES
+        if r.name not in PUBLIC and r.name not in EXPLICIT and not matrix.has_gate(r)
+    ]
+    assert not unread, (
+        "Routes with no gate the matrix can read (use staff_required/volunteer_required, or list them in tests/matrix.py):\n"
+        + "\n".join(unread)
+    )
+
+
+def test_every_route_has_a_name() -> None:
+    assert all(route.name for route in ROUTES), [route.template for route in ROUTES if not route.name]
+    assert len(BY_NAME) == len(ROUTES), "two routes share a name"
+
+
+def test_every_id_in_a_path_names_a_row_of_the_world() -> None:
+    """A route with an id says which row it names and which scope of the policy reaches it (TARGETS)."""
+    missing = [
+        f"{route.template} ({route.name})"
+        for route in _gated()
+        if set(route.params) - set(matrix.FIXED_VALUES) - {"action"} and matrix.target_for(route) is None
+    ]
+    assert not missing, "Add these to TARGETS in tests/matrix.py:\n" + "\n".join(missing)
+
+
+def test_every_target_is_a_route() -> None:
+    names = {route.name for route in ROUTES} | {route.basename for route in ROUTES if route.is_drf}
+    assert not set(TARGETS) - names, f"TARGETS names routes that do not exist: {sorted(set(TARGETS) - names)}"
+
+
+def test_every_role_of_the_policy_is_probed() -> None:
+    assert set(ROLE_PERMISSIONS) <= set(ROLES)
+
+
+def test_every_role_let_in_has_a_row_in_its_scope(world: World) -> None:
+    """So that the allowed cases are really exercised: whoever passes the door of a route with an id finds at
+    least one row of their own cell in scope."""
+    empty = []
+    for route in _gated():
+        target = matrix.target_for(route)
+        if target is None:
+            continue
+        for method in sorted(matrix.route_methods(route)):
+            for role in ROLES:
+                actor = world.actors[role]
+                if matrix.gate(route, method, actor) != matrix.PASS:
+                    continue
+                outcomes = {
+                    p.outcome
+                    for p in matrix.probes(world, route, method, actor, None if route.name not in VARIANTS else "note")
+                }
+                if "allow" not in outcomes and "forbidden" not in outcomes:
+                    empty.append(f"{role} {method} {route.template}")
+    assert not empty, "No row in scope for:\n" + "\n".join(empty)

@@ -1,4 +1,13 @@
 # The one image behind web, worker and beat in docker-compose.yml.
+
+# Browser assets: GOV.UK Frontend compiled with Sass (scripts/build-assets). Node stays in this stage only.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY scripts/build-assets scripts/build-assets
+COPY static/src static/src
+RUN scripts/build-assets
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -15,6 +24,7 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
+COPY --from=assets /app/static/dist static/dist
 # collectstatic needs a key only to import settings; the real one comes from the environment at run time.
 RUN SECRET_KEY=build-only python manage.py collectstatic --no-input
 

@@ -13,7 +13,14 @@ class DomainError(Exception):
         self.code = code or self.default_code
 
 
-class InvalidTransition(DomainError):
+class Conflict(DomainError):
+    """The action conflicts with how things stand: a row that others still depend on, a shared entry that
+    another response cell uses. A 409 in the API, like an invalid state change."""
+
+    default_code = "conflict"
+
+
+class InvalidTransition(Conflict):
     """A state change that the request's (or offer's) current state does not allow."""
 
     default_code = "invalid_transition"

@@ -11,7 +11,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_csp, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -56,6 +56,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "partners.middleware.IdleTimeoutMiddleware",
+    # After authentication (no-store depends on who is signed in), after WhiteNoise (static files keep
+    # their long cache and pass through nothing below it).
+    "config.middleware.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -75,7 +78,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.layout",
             ],
+            "libraries": {"govuk": "config.templatetags.govuk"},
         },
     },
 ]
@@ -149,7 +154,27 @@ SIGNIN_TRUSTED_PROXIES = env_int("SIGNIN_TRUSTED_PROXIES", 0)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Crisis Response Hub")
 
 # Forms render GOV.UK Design System markup through the project's form templates (templates/django/forms).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "config.forms.GovukFormRenderer"
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+
+# Content Security Policy of every response (config.middleware.SecurityHeadersMiddleware), in the shape of
+# Django 6's SECURE_CSP. No inline script or style anywhere: JavaScript lives in static/js/*.js, styles in
+# static/src/. A deployment adds sources with SECURE_CSP_EXTRA, e.g. "img-src https://tiles.example.org".
+SECURE_CSP = env_csp(
+    "SECURE_CSP_EXTRA",
+    {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+)
 
 # Redis: broker and cache when REDIS_URL is set; otherwise tasks run eagerly in the web process.
 REDIS_URL = env_str("REDIS_URL")
@@ -228,9 +253,31 @@ SPECTACULAR_SETTINGS = {
     "offers and statistics.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs describe the contract, never data: anyone may read them, signed in or not.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Operations are tagged by resource ("areas", "volunteers"), not by the version prefix.
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Request bodies without the read-only fields, responses without the write-only ones.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set that several models share or that two models name alike.
+    "ENUM_NAME_OVERRIDES": {
+        "AreaKindEnum": "hubs.models.Area.Kind",
+        "HubKindEnum": "hubs.models.Hub.Kind",
+        "LevelOfNeedEnum": "hubs.models.LevelOfNeed",
+        "DbsLevelEnum": "hubs.models.DbsLevel",
+        "CoordinationModelEnum": "hubs.models.CoordinationModel",
+        "OrganisationKindEnum": "partners.models.Organisation.Kind",
+        "CellPartnerRoleEnum": "partners.models.CellPartner.Role",
+        "CellPartnerRelationshipEnum": "partners.models.CellPartner.Relationship",
+        "MembershipRoleEnum": "partners.models.Membership.Role",
+        "VolunteerStatusEnum": "volunteers.models.Volunteer.Status",
+        "TransportEnum": "volunteers.models.Transport",
+        "RequestStatusEnum": "requests.models.Status",
+        "HelperKindEnum": "requests.serializers.HELPER_KINDS",
+    },
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

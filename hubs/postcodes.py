@@ -116,3 +116,45 @@ def postcodes_in(prefix: str) -> list[str]:
     if " " in prefix:
         return sorted(code for code in table if code.startswith(prefix))
     return sorted(code for code in table if code.split(" ", 1)[0] == prefix)
+
+
+_DISTRICT_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+
+
+def normalise_postcode_prefix(raw: str, *, field: str = "postcode_coverage") -> str:
+    """A postcode district ("HX1") or sector ("HX1 1") in the form coverage is stored in, or InvalidPostcode."""
+    words = (raw or "").upper().split()
+    compact = "".join(words)
+    if not compact:
+        raise InvalidPostcode(_("Enter a postcode district like HX1 or a sector like HX1 1."), field=field)
+    if len(words) == 1 and len(compact) > 2 and compact[-1].isdigit() and not _DISTRICT_RE.match(compact):
+        compact = f"{compact[:-1]} {compact[-1]}"  # "HX11" is the sector "HX1 1" written without its space
+    elif len(words) == 2:
+        compact = f"{words[0]} {words[1]}"
+    district, _space, sector = compact.partition(" ")
+    if _DISTRICT_RE.match(district) and (not sector or re.fullmatch(r"[0-9]", sector)):
+        return compact
+    raise InvalidPostcode(
+        _("Enter a postcode district like HX1 or a sector like HX1 1; “%(value)s” is neither.") % {"value": raw},
+        field=field,
+    )
+
+
+def centroid_of(prefixes: list[str]) -> tuple[float, float] | None:
+    """The mean position (latitude, longitude) of every known postcode in the districts or sectors, or None
+    when none is known. Averaged on the National Grid, then converted once."""
+    eastings: list[int] = []
+    northings: list[int] = []
+    for prefix in prefixes:
+        letters = re.match(r"[A-Z]+", prefix)
+        if letters is None:
+            continue
+        table = _area_table(letters.group(0))
+        for code in postcodes_in(prefix):
+            easting, northing = table[code]
+            eastings.append(easting)
+            northings.append(northing)
+    if not eastings:
+        return None
+    longitudes, latitudes = convert_lonlat([sum(eastings) / len(eastings)], [sum(northings) / len(northings)])
+    return round(float(latitudes[0]), 6), round(float(longitudes[0]), 6)

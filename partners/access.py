@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 
+from hubs.models import Hub, ResponseCell
 from hubs.selectors import areas_covered_by_hubs
-from partners.models import Membership
+from partners.models import CellPartner, Membership, Organisation
 
 Role = Membership.Role
 
@@ -23,6 +25,7 @@ Role = Membership.Role
 class Perm(StrEnum):
     """A right, held through a role in a cell."""
 
+    CELL_VIEW = "cell.view"  # know the cell: its settings, hubs and partner organisations
     CELL_CONFIGURE = "cell.configure"  # set up areas, vocabulary, organisations, hubs, volunteers, users, policy
     AUDIT_VIEW = "audit.view"  # read the cell's audit log
     RESIDENT_DATA_RIGHTS = "resident.data_rights"  # export everything held about a resident; erase one
@@ -39,6 +42,7 @@ class Perm(StrEnum):
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.CELL_ADMIN: frozenset(
         {
+            Perm.CELL_VIEW,
             Perm.CELL_CONFIGURE,
             Perm.AUDIT_VIEW,
             Perm.RESIDENT_DATA_RIGHTS,
@@ -50,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     ),
     Role.COORDINATOR: frozenset(
         {
+            Perm.CELL_VIEW,
             Perm.RESIDENT_SEARCH,
             Perm.RESIDENT_HEALTH,
             Perm.REQUEST_CREATE,
@@ -62,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     # A coordinator for the areas their hub covers (the scope is applied by the layers above).
     Role.HUB_COORDINATOR: frozenset(
         {
+            Perm.CELL_VIEW,
             Perm.RESIDENT_SEARCH,
             Perm.RESIDENT_HEALTH,
             Perm.REQUEST_CREATE,
@@ -72,12 +78,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         }
     ),
     # Logs calls, finds residents, sees where a request stands; no health notes read back.
-    Role.HELPLINE_OPERATOR: frozenset({Perm.RESIDENT_SEARCH, Perm.REQUEST_CREATE, Perm.REQUEST_VIEW}),
+    Role.HELPLINE_OPERATOR: frozenset({Perm.CELL_VIEW, Perm.RESIDENT_SEARCH, Perm.REQUEST_CREATE, Perm.REQUEST_VIEW}),
     # Sees only what was referred to their organisation, and refers residents up to the cell.
-    Role.PARTNER_CONTACT: frozenset({Perm.REFERRAL_RESPOND}),
+    Role.PARTNER_CONTACT: frozenset({Perm.CELL_VIEW, Perm.REFERRAL_RESPOND}),
     # Works the safeguarding-flagged requests of the cell, notes included.
     Role.SAFEGUARDING_LEAD: frozenset(
-        {Perm.RESIDENT_SEARCH, Perm.RESIDENT_HEALTH, Perm.REQUEST_VIEW, Perm.REQUEST_WORK, Perm.STATS_VIEW}
+        {
+            Perm.CELL_VIEW,
+            Perm.RESIDENT_SEARCH,
+            Perm.RESIDENT_HEALTH,
+            Perm.REQUEST_VIEW,
+            Perm.REQUEST_WORK,
+            Perm.STATS_VIEW,
+        }
     ),
 }
 
@@ -174,3 +187,38 @@ def principal_forget(user: Any) -> None:
     """Drop the cached view after the user's memberships change."""
     if hasattr(user, "_access_principal"):
         del user._access_principal
+
+
+# What each permission reaches, as querysets over this app's rows and the cells' own. --------------------
+
+
+def cells_visible(principal: Principal, perm: Perm = Perm.CELL_VIEW) -> QuerySet[ResponseCell]:
+    """The response cells where the principal holds ``perm``."""
+    return ResponseCell.objects.filter(principal.cell_filter(perm, field="pk"))
+
+
+def hubs_visible(principal: Principal, perm: Perm = Perm.CELL_VIEW) -> QuerySet[Hub]:
+    return Hub.objects.filter(principal.cell_filter(perm))
+
+
+def cell_partners_visible(principal: Principal, perm: Perm = Perm.CELL_VIEW) -> QuerySet[CellPartner]:
+    return CellPartner.objects.filter(principal.cell_filter(perm))
+
+
+def organisations_visible(principal: Principal, perm: Perm = Perm.CELL_VIEW) -> QuerySet[Organisation]:
+    """Organisations that are partners of the cells where ``perm`` is held (for a deployment administrator,
+    every organisation, including one that is no cell's partner yet)."""
+    if principal.is_superuser:
+        return Organisation.objects.all()
+    partnerships = CellPartner.objects.filter(principal.cell_filter(perm)).values("organisation_id")
+    return Organisation.objects.filter(pk__in=partnerships)
+
+
+def memberships_visible(principal: Principal, perm: Perm = Perm.CELL_CONFIGURE) -> QuerySet[Membership]:
+    return Membership.objects.filter(principal.cell_filter(perm))
+
+
+def staff_visible(principal: Principal, perm: Perm = Perm.CELL_CONFIGURE) -> QuerySet[Any]:
+    """Staff accounts holding a role, active or not, in the cells where ``perm`` is held. An account that
+    holds no role anywhere (a volunteer's sign-in) is nobody's staff."""
+    return get_user_model().objects.filter(pk__in=memberships_visible(principal, perm).values("user_id"))

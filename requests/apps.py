@@ -9,3 +9,7 @@ class RequestsConfig(AppConfig):
     name = "requests"
     label = "requests"
     verbose_name = _("Residents and support requests")
+
+    def ready(self) -> None:
+        # Who uses the shared vocabulary (hubs.usage), stated by the app that holds the rows.
+        import requests.usage  # noqa: F401

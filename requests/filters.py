@@ -9,17 +9,62 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Replace
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from hubs.models import Area, Hub, LevelOfNeed, NeedCategory, ResponseCell
 from hubs.postcodes import InvalidPostcode, normalise_postcode
 from hubs.selectors import area_ids_within
-from requests.models import OPEN_STATUSES, Resident, Status, SupportRequest, Urgency
+from requests.models import OPEN_STATUSES, Offer, OfferState, Resident, Status, SupportRequest, Urgency
 
 _DIGITS = re.compile(r"\D+")
+# The largest id a database integer column holds: a larger number is refused as invalid, not sent to SQL.
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number within what the database holds."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
+    """Rows by the slugs of a vocabulary, given once each: ``?category=shopping&category=prescription``."""
+
+
+def urgency_rank() -> Case:
+    """Urgency as a number to sort by, most urgent (today) first."""
+    order = [Urgency.TODAY, Urgency.WITHIN_48_HOURS, Urgency.THIS_WEEK, Urgency.ROUTINE]
+    return Case(
+        *[When(urgency=value, then=Value(rank)) for rank, value in enumerate(order)],
+        default=Value(len(order)),
+        output_field=IntegerField(),
+    )
+
+
+# Sort orders of the queue: each ends in the id, so an order is total and a cursor can keep its place.
+# Descending urgency or level keeps the soonest due first among equals.
+REQUEST_ORDERINGS: dict[str, tuple[tuple[str, ...], Any]] = {
+    "due_by": (("due_by", "id"), _("due soonest first")),
+    "-due_by": (("-due_by", "-id"), _("due latest first")),
+    "created_at": (("created_at", "id"), _("oldest first")),
+    "-created_at": (("-created_at", "-id"), _("newest first")),
+    "urgency": (("urgency_rank", "due_by", "id"), _("most urgent first")),
+    "-urgency": (("-urgency_rank", "due_by", "id"), _("least urgent first")),
+    "level": (("level", "due_by", "id"), _("lowest level of need first")),
+    "-level": (("-level", "due_by", "id"), _("highest level of need first")),
+}
 
 
 def digits_only(field: str) -> Any:
@@ -90,17 +135,13 @@ class ResidentFilter(django_filters.FilterSet):
 # Yes / no / either, for a flag that narrows a list only when asked to.
 _EITHER = [("", _("Either")), ("true", _("Yes")), ("false", _("No"))]
 
-# Most urgent first: the order of ``Urgency``.
-_URGENCY_RANK = Case(
-    *[When(urgency=value, then=Value(rank)) for rank, value in enumerate(Urgency.values)],
-    output_field=IntegerField(),
-)
-SORTS: dict[str, tuple[Any, ...]] = {
-    "due": ("due_by", "id"),
-    "urgency": (_URGENCY_RANK.asc(), "due_by", "id"),
-    "level": ("-level", "due_by", "id"),
-    "newest": ("-created_at", "-id"),
-    "oldest": ("created_at", "id"),
+# The triage page's sort choices, each one of the API's orderings.
+SORTS: dict[str, str] = {
+    "due": "due_by",
+    "urgency": "urgency",
+    "level": "-level",
+    "newest": "-created_at",
+    "oldest": "created_at",
 }
 SORT_CHOICES = [
     ("due", _("Due soonest")),
@@ -124,11 +165,11 @@ class SupportRequestFilter(django_filters.FilterSet):
     urgency = django_filters.MultipleChoiceFilter(
         label=_("Urgency"), choices=Urgency.choices, widget=forms.CheckboxSelectMultiple
     )
-    category = django_filters.ModelMultipleChoiceFilter(
+    category = SlugsFilter(
         label=_("Need"),
-        field_name="categories__slug",
         to_field_name="slug",
         queryset=NeedCategory.objects.all(),
+        method="filter_category",
         widget=forms.CheckboxSelectMultiple,
     )
     level = django_filters.MultipleChoiceFilter(
@@ -145,7 +186,8 @@ class SupportRequestFilter(django_filters.FilterSet):
     )
     safeguarding = django_filters.BooleanFilter(label=_("Safeguarding concern"), widget=forms.Select(choices=_EITHER))
     reference = django_filters.CharFilter(label=_("Reference"), method="filter_reference", max_length=12)
-    resident = django_filters.NumberFilter(label=_("Resident"), field_name="resident_id")
+    resident = IdFilter(label=_("Resident"), field_name="resident_id")
+    # The page's sort names; the API's ``ordering`` (SupportRequestApiFilter) says the same in its terms.
     sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=SORT_CHOICES, method="filter_sort", empty_label=None)
 
     class Meta:
@@ -169,8 +211,15 @@ class SupportRequestFilter(django_filters.FilterSet):
         for name, value in self.form.cleaned_data.items():
             if name not in names:
                 queryset = self.filters[name].filter(queryset, value)
-        # Filtering on categories joins a many-to-many table: one row per request, whatever matched.
-        return queryset.distinct() if self.form.cleaned_data.get("category") else queryset
+        return queryset
+
+    def filter_category(self, queryset: QuerySet[SupportRequest], name: str, value: Any) -> QuerySet:
+        """Requests with any of the needs, each once: a subquery, not a join that repeats rows to undo."""
+        if not value:
+            return queryset
+        through = SupportRequest.categories.through
+        chosen = through.objects.filter(supportrequest_id=OuterRef("pk"), needcategory__in=list(value))
+        return queryset.filter(Exists(chosen))
 
     def filter_open(self, queryset: QuerySet[SupportRequest], name: str, value: bool | None) -> QuerySet:
         if value is None:
@@ -204,9 +253,64 @@ class SupportRequestFilter(django_filters.FilterSet):
         return queryset.filter(reference__icontains=value.strip().upper())
 
     def filter_sort(self, queryset: QuerySet[SupportRequest], name: str, value: str) -> QuerySet:
-        return queryset.order_by(*SORTS.get(value, SORTS["due"]))
+        return self.filter_ordering(queryset, name, SORTS.get(value, SORTS["due"]))
+
+    def filter_ordering(self, queryset: QuerySet[SupportRequest], name: str, value: str) -> QuerySet:
+        if not value:
+            return queryset
+        fields = REQUEST_ORDERINGS[value][0]
+        if any(field.lstrip("-") == "urgency_rank" for field in fields):
+            queryset = queryset.annotate(urgency_rank=urgency_rank())
+        return queryset.order_by(*fields)
+
+
+class SupportRequestApiFilter(SupportRequestFilter):
+    """The API's filters: the same, sorted by ``ordering`` (each order ends in the id, so the cursor of a
+    page keeps its place) instead of the page's ``sort``."""
+
+    sort = None
+    ordering = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=[(key, label) for key, (_fields, label) in REQUEST_ORDERINGS.items()],
+        method="filter_ordering",
+        empty_label=None,
+    )
 
 
 def open_requests_exist() -> Exists:
     """For annotating residents: has at least one open request (``already known, open request``)."""
     return Exists(SupportRequest.objects.filter(resident=OuterRef("pk"), status__in=sorted(OPEN_STATUSES)))
+
+
+class OfferFilter(django_filters.FilterSet):
+    """Offers and referrals: by state, by kind of helper, by request."""
+
+    KIND_CHOICES = [("volunteer", _("offer to a volunteer")), ("organisation", _("referral to an organisation"))]
+
+    state = django_filters.MultipleChoiceFilter(label=_("State"), choices=OfferState.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=KIND_CHOICES, method="filter_kind")
+    request = IdFilter(label=_("Request"), field_name="request_id")
+
+    class Meta:
+        model = Offer
+        fields: list[str] = []
+
+    def filter_kind(self, queryset: QuerySet[Offer], name: str, value: str) -> QuerySet[Offer]:
+        if value == "volunteer":
+            return queryset.filter(volunteer__isnull=False)
+        if value == "organisation":
+            return queryset.filter(organisation__isnull=False)
+        return queryset
+
+
+def open_request_count() -> Coalesce:
+    """For annotating residents: how many open requests they have (``already known, 2 open requests``). A
+    subquery, so that it counts every open request whatever joins the access scope added to the query."""
+    counted = (
+        SupportRequest.objects.filter(resident=OuterRef("pk"), status__in=sorted(OPEN_STATUSES))
+        .order_by()
+        .values("resident")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))

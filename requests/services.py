@@ -165,7 +165,14 @@ def request_flag_for_matching(support_request: SupportRequest) -> None:
 
 @transaction.atomic
 def request_rerank(*, support_request: SupportRequest, actor: Actor) -> Event:
-    """A coordinator asks for a fresh ranking; a worker makes it after commit. Recorded on the timeline."""
+    """A coordinator asks for a fresh ranking; a worker makes it after commit. Recorded on the timeline.
+    A closed request has nobody left to find."""
+    support_request = _locked(support_request)
+    if not support_request.is_open:
+        raise InvalidTransition(
+            _("A request that is %(status)s is not ranked again.") % {"status": Status(support_request.status).label},
+            field="status",
+        )
     request_flag_for_matching(support_request)
     return _record(support_request, verb=EventVerb.RANKED, actor=actor, note=_("Ranking asked for again."))
 
@@ -183,6 +190,7 @@ def resident_create(
     _apply_postcode(resident, postcode)
     if resident.consent_to_share and resident.consent_recorded_at is None:
         resident.consent_recorded_at = timezone.now()
+    _check_lawful_basis(resident)
     resident.full_clean()
     resident.save()
     audit_record(actor=actor, action=AuditAction.CREATED, obj=resident)
@@ -203,12 +211,23 @@ def resident_update(*, resident: Resident, actor: Actor = None, **fields: Any) -
         resident.consent_recorded_at = timezone.now()
     if not resident.consent_to_share:
         resident.consent_recorded_at = None
+    _check_lawful_basis(resident)
     resident.full_clean()
     resident.save()
     changed = [name for name, value in before.items() if getattr(resident, name) != value]
     if changed:
         audit_record(actor=actor, action=AuditAction.UPDATED, obj=resident, fields=changed)
     return resident
+
+
+def _check_lawful_basis(resident: Resident) -> None:
+    """Consent as the lawful basis needs the consent itself (the database holds this too; here it is said
+    in words, naming the field)."""
+    if resident.lawful_basis == Resident.LawfulBasis.CONSENT and not resident.consent_to_share:
+        raise DomainError(
+            _("Record the resident's consent to share their details, or choose another lawful basis for helping."),
+            field="consent_to_share",
+        )
 
 
 def _apply_postcode(resident: Resident, raw: str) -> None:

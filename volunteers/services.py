@@ -6,8 +6,9 @@ the volunteer is saved and simply not matched by distance until the postcode is 
 """
 
 import datetime
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -17,11 +18,14 @@ from django.db import connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from config.errors import DomainError
+from config.deletion import dependents
+from config.errors import Conflict, DomainError
 from hubs.languages import is_language_code
-from hubs.models import ResponseCell, Skill
+from hubs.models import DbsLevel, ResponseCell, Skill
 from hubs.selectors import postcode_resolve
-from volunteers.models import TimeOff, Transport, Volunteer, availability_bit
+from hubs.services import clean_languages
+from partners.models import CellPartner
+from volunteers.models import Affiliation, TimeOff, Transport, Volunteer, availability_bit
 
 # Set from the postcode, never directly, so that coordinates, grid square and area always agree with it.
 _DERIVED_FIELDS = frozenset({"postcode_known", "latitude", "longitude", "grid", "area", "area_id"})
@@ -65,6 +69,109 @@ def _check_contact_route(volunteer: Volunteer) -> None:
         raise DomainError(_("Give an email address or a mobile phone number."), field="email")
 
 
+def _check_availability_now(volunteer: Volunteer, fields: Mapping[str, Any]) -> None:
+    """The "available now" switch lasts at most a day, as on the volunteer's own pages: switched on without
+    an end, it ends in a day; when it is off there is no end to keep."""
+    now = timezone.now()
+    if not volunteer.available_now:
+        volunteer.available_now_until = None
+        return
+    until = volunteer.available_now_until
+    if "available_now_until" in fields and until is not None:
+        if until <= now:
+            raise DomainError(_("“Available until” must be in the future."), field="available_now_until")
+        if until > now + datetime.timedelta(hours=AVAILABLE_NOW_MAX_HOURS, minutes=1):
+            raise DomainError(
+                _("“Available now” lasts at most %(hours)d hours.") % {"hours": AVAILABLE_NOW_MAX_HOURS},
+                field="available_now_until",
+            )
+    elif fields.get("available_now") and (until is None or until <= now):
+        volunteer.available_now_until = now + datetime.timedelta(hours=AVAILABLE_NOW_MAX_HOURS)
+
+
+def _check_dbs(volunteer: Volunteer, fields: Mapping[str, Any]) -> None:
+    """The DBS dates follow the level: none without a check, an issue date with one, expiry after issue."""
+    if volunteer.dbs_level == DbsLevel.NONE:
+        for name in ("dbs_issued_on", "dbs_expires_on"):
+            if fields.get(name) is not None:
+                raise DomainError(_("Leave the DBS dates empty when there is no DBS check."), field=name)
+        volunteer.dbs_issued_on = volunteer.dbs_expires_on = None
+        return
+    if volunteer.dbs_issued_on is None:
+        raise DomainError(_("Give the date the DBS check was issued."), field="dbs_issued_on")
+    if volunteer.dbs_expires_on is not None and volunteer.dbs_expires_on <= volunteer.dbs_issued_on:
+        raise DomainError(_("The DBS renewal date must come after the date of issue."), field="dbs_expires_on")
+
+
+def _check_details(volunteer: Volunteer, fields: dict[str, Any]) -> None:
+    if "phone" in fields:
+        volunteer.phone = _clean_phone(fields["phone"])
+    if "languages" in fields:
+        volunteer.languages = clean_languages(fields["languages"])
+    _check_availability_now(volunteer, fields)
+    _check_dbs(volunteer, fields)
+    _check_contact_route(volunteer)
+    volunteer.full_clean()
+
+
+def _set_time_off(volunteer: Volunteer, periods: Iterable[Mapping[str, Any]]) -> None:
+    """Replace the volunteer's time off with the periods given (each with starts_on, ends_on and a reason).
+    Staff may record past periods too; periods never overlap, as when a volunteer books their own."""
+    rows = []
+    for period in periods:
+        starts_on: datetime.date = period["starts_on"]
+        ends_on: datetime.date = period["ends_on"]
+        reason = (period.get("reason") or "").strip()
+        if ends_on < starts_on:
+            raise DomainError(_("Time off must end on or after the day it starts."), field="time_off")
+        if len(reason) > TIME_OFF_REASON_MAX:
+            raise DomainError(
+                _("The reason must be %(max)d characters or fewer.") % {"max": TIME_OFF_REASON_MAX}, field="time_off"
+            )
+        rows.append(TimeOff(volunteer=volunteer, starts_on=starts_on, ends_on=ends_on, reason=reason))
+    rows.sort(key=lambda row: row.starts_on)
+    for earlier, later in itertools.pairwise(rows):
+        if later.starts_on <= earlier.ends_on:
+            raise DomainError(
+                _("Time off from %(start)s to %(end)s overlaps another period.")
+                % {"start": _day(later.starts_on), "end": _day(later.ends_on)},
+                field="time_off",
+            )
+    TimeOff.objects.filter(volunteer=volunteer).delete()
+    TimeOff.objects.bulk_create(rows)
+
+
+def _set_affiliations(volunteer: Volunteer, links: Iterable[Mapping[str, Any]]) -> None:
+    """Replace the volunteer's affiliations: organisations that are partners of their cell, each once, with
+    at most one marked as the one that recruited them."""
+    links = list(links)
+    organisations = [link["organisation"] for link in links]
+    if len({organisation.pk for organisation in organisations}) != len(organisations):
+        raise DomainError(_("Name each organisation once."), field="affiliations")
+    if sum(1 for link in links if link.get("recruited_by")) > 1:
+        raise DomainError(_("Only one organisation recruited the volunteer."), field="affiliations")
+    partners = set(
+        CellPartner.objects.filter(cell_id=volunteer.cell_id, organisation__in=organisations).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    for organisation in organisations:
+        if organisation.pk not in partners:
+            raise DomainError(
+                _("%(organisation)s is not a partner of the volunteer's cell.") % {"organisation": organisation},
+                field="affiliations",
+            )
+    Affiliation.objects.filter(volunteer=volunteer).delete()
+    Affiliation.objects.bulk_create(
+        [
+            Affiliation(
+                volunteer=volunteer, organisation=link["organisation"], recruited_by=bool(link.get("recruited_by"))
+            )
+            for link in links
+        ]
+    )
+
+
 @transaction.atomic
 def volunteer_create(
     *,
@@ -73,9 +180,13 @@ def volunteer_create(
     last_name: str,
     postcode: str,
     skills: Iterable[Skill] | None = None,
+    time_off: Iterable[Mapping[str, Any]] | None = None,
+    affiliations: Iterable[Mapping[str, Any]] | None = None,
     **fields: Any,
 ) -> Volunteer:
-    """Register a volunteer in a cell. ``fields`` are other model fields (email, phone, transport...)."""
+    """Register a volunteer in a cell. ``fields`` are other model fields (email, phone, transport...);
+    ``time_off`` periods have starts_on, ends_on and reason; ``affiliations`` have organisation and
+    recruited_by."""
     _check_fields(fields)
     volunteer = Volunteer(
         cell=cell,
@@ -84,17 +195,28 @@ def volunteer_create(
         **fields,
     )
     _apply_postcode(volunteer, postcode)
-    _check_contact_route(volunteer)
-    volunteer.full_clean()
+    _check_details(volunteer, fields)
     volunteer.save()
     if skills is not None:
         volunteer.skills.set(skills)
+    if time_off is not None:
+        _set_time_off(volunteer, time_off)
+    if affiliations is not None:
+        _set_affiliations(volunteer, affiliations)
     return volunteer
 
 
 @transaction.atomic
-def volunteer_update(*, volunteer: Volunteer, skills: Iterable[Skill] | None = None, **fields: Any) -> Volunteer:
-    """Change a volunteer's details; a new postcode is normalised and looked up again."""
+def volunteer_update(
+    *,
+    volunteer: Volunteer,
+    skills: Iterable[Skill] | None = None,
+    time_off: Iterable[Mapping[str, Any]] | None = None,
+    affiliations: Iterable[Mapping[str, Any]] | None = None,
+    **fields: Any,
+) -> Volunteer:
+    """Change a volunteer's details; a new postcode is normalised and looked up again. Skills, time off and
+    affiliations, when given, replace the old ones."""
     _check_fields(fields)
     for name in ("first_name", "last_name"):
         if name in fields:
@@ -103,12 +225,29 @@ def volunteer_update(*, volunteer: Volunteer, skills: Iterable[Skill] | None = N
         _apply_postcode(volunteer, fields.pop("postcode"))
     for name, value in fields.items():
         setattr(volunteer, name, value)
-    _check_contact_route(volunteer)
-    volunteer.full_clean()
+    _check_details(volunteer, fields)
     volunteer.save()
     if skills is not None:
         volunteer.skills.set(skills)
+    if time_off is not None:
+        _set_time_off(volunteer, time_off)
+    if affiliations is not None:
+        _set_affiliations(volunteer, affiliations)
     return volunteer
+
+
+@transaction.atomic
+def volunteer_delete(*, volunteer: Volunteer) -> None:
+    """Delete a volunteer record entered by mistake. One with a history (offers, residents they support)
+    is kept: set their status to "left" instead."""
+    uses = dependents(volunteer, own={"time_off", "affiliation_links"})
+    if uses:
+        raise Conflict(
+            _("%(volunteer)s has a history here (%(uses)s): set their status to “left” instead of deleting them.")
+            % {"volunteer": volunteer, "uses": ", ".join(f"{count} {name}" for name, count in uses)},
+            code="in_use",
+        )
+    volunteer.delete()
 
 
 # What a volunteer changes themselves, on their own pages -------------------------------------------------
@@ -269,7 +408,7 @@ def volunteer_update_profile(
     """What a volunteer may change about themselves. Checks, status and weekly limit are for coordinators."""
     if transport not in Transport.values:
         raise DomainError(_("Choose how you get around."), field="transport")
-    fields = {
+    fields: dict[str, Any] = {
         "travel_radius_km": _clean_radius(travel_radius_km),
         "transport": transport,
         "languages": _clean_languages(languages),
@@ -292,3 +431,59 @@ def volunteers_cluster() -> bool:
         cursor.execute(f"CLUSTER {Volunteer._meta.db_table} USING volunteer_reach_idx")
         cursor.execute(f"ANALYZE {Volunteer._meta.db_table}")
     return True
+
+
+# What a signed-in volunteer changes through the API: the same rules as their pages. -------------------
+
+
+@transaction.atomic
+def volunteer_update_own(
+    *,
+    volunteer: Volunteer,
+    availability: int | None = None,
+    available_now: bool | None = None,
+    available_for_hours: int | None = None,
+    time_off: Iterable[Mapping[str, Any]] | None = None,
+    **profile: Any,
+) -> Volunteer:
+    """Change what a volunteer may change about themselves, in one go, through the services of their pages:
+    the profile (``profile``: skills, travel_radius_km, transport, languages, phone, email, each left as it
+    is when not given), the weekly grid (as bits), the "available now" switch (for ``available_for_hours``,
+    at most a day) and their time off (the periods given replace the others; a new one follows the rules of
+    booking time off)."""
+    refused = sorted(set(profile) - {"skills", "travel_radius_km", "transport", "languages", "phone", "email"})
+    if refused:
+        raise TypeError(f"A volunteer does not set these themselves: {', '.join(refused)}")
+    if profile:
+        current: dict[str, Any] = {
+            "skills": list(volunteer.skills.all()),
+            "travel_radius_km": volunteer.travel_radius_km,
+            "transport": volunteer.transport,
+            "languages": volunteer.languages,
+            "phone": volunteer.phone,
+            "email": volunteer.email,
+        }
+        volunteer = volunteer_update_profile(volunteer=volunteer, **{**current, **profile})
+    if availability is not None:
+        slots = [(bit // 3, bit % 3) for bit in range(21) if availability & (1 << bit)]
+        volunteer = volunteer_set_availability(volunteer=volunteer, slots=slots)
+    if available_now is not None:
+        volunteer = volunteer_set_available_now(volunteer=volunteer, available=available_now, hours=available_for_hours)
+    if time_off is not None:
+        _replace_own_time_off(volunteer, list(time_off))
+    return volunteer
+
+
+def _replace_own_time_off(volunteer: Volunteer, periods: list[Mapping[str, Any]]) -> None:
+    wanted = {(p["starts_on"], p["ends_on"], (p.get("reason") or "").strip()) for p in periods}
+    for booked in list(volunteer.time_off.all()):
+        key = (booked.starts_on, booked.ends_on, booked.reason)
+        if key in wanted:
+            wanted.discard(key)  # kept as it is, even if it has begun
+        else:
+            time_off_remove(volunteer=volunteer, time_off=booked)
+    for starts_on, ends_on, reason in sorted(wanted):
+        try:
+            time_off_add(volunteer=volunteer, starts_on=starts_on, ends_on=ends_on, reason=reason)
+        except DomainError as error:
+            raise DomainError(error.message, field="time_off", code=error.code) from error

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from tests.requests.api_world import world
 from tests.requests.celery_fixtures import (
     celery_beat_process,
     celery_broker,
@@ -23,6 +24,7 @@ __all__ = [
     "celery_worker_process",
     "postgresql_transactional_db",
     "private_redis",
+    "world",
 ]
 
 LOG_TAIL = 6000

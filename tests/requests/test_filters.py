@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from hubs.models import ResponseCell
-from requests.filters import ResidentFilter, SupportRequestFilter
+from requests.filters import ResidentFilter, SupportRequestApiFilter, SupportRequestFilter
 from requests.models import Resident, Status, SupportRequest
 from tests.hubs.factories import HubFactory, LocalAuthorityFactory, ResponseCellFactory, WardFactory
 from tests.requests.factories import ResidentFactory, SupportRequestFactory
@@ -99,3 +99,64 @@ def test_area_and_hub_choices_limited_to_the_cells_given() -> None:
     assert list(filterset.form.fields["hub"].queryset) == [our_hub]
     invalid = SupportRequestFilter({"area": foreign.pk}, queryset=SupportRequest.objects.all(), cells=cells)
     assert not invalid.is_valid() and "area" in invalid.errors
+
+
+def test_a_request_with_two_of_the_needs_asked_for_is_listed_once() -> None:
+    from tests.hubs.factories import NeedCategoryFactory
+
+    shopping, prescription = NeedCategoryFactory(slug="shopping"), NeedCategoryFactory(slug="prescription")
+    both = SupportRequestFactory(categories=[shopping, prescription])
+    SupportRequestFactory(categories=[NeedCategoryFactory(slug="dog-walking")])
+    filterset = SupportRequestFilter({"category": ["shopping", "prescription"]}, queryset=SupportRequest.objects.all())
+    assert list(filterset.qs) == [both]
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "0", "-3", "1.5", "abc"])
+def test_an_id_filter_refuses_what_no_row_can_have(value: str) -> None:
+    filterset = SupportRequestFilter({"resident": value}, queryset=SupportRequest.objects.all())
+    assert not filterset.is_valid()
+    assert "resident" in filterset.errors
+
+
+def test_urgency_sorts_most_urgent_first_then_by_due_time() -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    later_today = SupportRequestFactory(urgency="today", due_by=now + datetime.timedelta(hours=5))
+    today = SupportRequestFactory(urgency="today", due_by=now + datetime.timedelta(hours=2))
+    routine = SupportRequestFactory(urgency="routine", due_by=now)
+    soon = SupportRequestFactory(urgency="48h", due_by=now + datetime.timedelta(hours=40))
+    filterset = SupportRequestApiFilter({"ordering": "urgency"}, queryset=SupportRequest.objects.all())
+    assert list(filterset.qs) == [today, later_today, soon, routine]
+    filterset = SupportRequestApiFilter({"ordering": "-urgency"}, queryset=SupportRequest.objects.all())
+    assert list(filterset.qs) == [routine, soon, today, later_today]
+
+
+def test_an_unknown_sort_order_is_reported_by_field() -> None:
+    filterset = SupportRequestApiFilter({"ordering": "resident__health_notes"}, queryset=SupportRequest.objects.all())
+    assert not filterset.is_valid()
+    assert "ordering" in filterset.errors
+
+
+def test_offers_filtered_by_state_kind_and_request() -> None:
+    from requests.filters import OfferFilter
+    from requests.models import Offer
+    from tests.partners.factories import OrganisationFactory
+    from tests.requests.factories import OfferFactory
+
+    offer = OfferFactory()
+    referral = OfferFactory(
+        volunteer=None, organisation=OrganisationFactory(), state="declined", responded_at=offer.created_at
+    )
+
+    def found(data: dict[str, object]) -> list[Offer]:
+        filterset = OfferFilter(data, queryset=Offer.objects.all())
+        assert filterset.is_valid(), filterset.errors
+        return list(filterset.qs)
+
+    assert found({"kind": "organisation"}) == [referral]
+    assert found({"kind": "volunteer", "state": ["pending"]}) == [offer]
+    assert found({"request": str(referral.request_id)}) == [referral]
+    assert not OfferFilter({"state": ["lost"]}, queryset=Offer.objects.all()).is_valid()

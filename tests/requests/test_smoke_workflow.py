@@ -1,7 +1,7 @@
 import pytest
 from django.utils import timezone
 
-from config.errors import InvalidTransition
+from config.errors import DomainError, InvalidTransition
 from requests import services
 from requests.models import OfferState, Status
 from tests.hubs.factories import NeedCategoryFactory, ResponseCellFactory
@@ -60,3 +60,38 @@ def test_accepting_an_offer_of_a_request_that_cannot_be_assigned_is_refused_clea
         services.offer_accept(offer=offer, actor=None)
     offer.refresh_from_db()
     assert offer.state == OfferState.PENDING
+
+
+def test_the_helper_who_accepted_completes_the_request_with_their_outcome():
+    cell = ResponseCellFactory()
+    request = services.request_create(
+        cell=cell, resident=ResidentFactory(cell=cell), categories=[NeedCategoryFactory()]
+    )
+    offer = services.offer_make(support_request=request, actor=None, volunteer=VolunteerFactory(cell=cell))
+    with pytest.raises(InvalidTransition):
+        services.offer_complete(offer=offer, actor=None, outcome="Too early")
+    services.offer_accept(offer=offer, actor=None)
+    with pytest.raises(DomainError) as blank:
+        services.offer_complete(offer=offer, actor=None, outcome="  ")
+    assert blank.value.field == "outcome"
+    offer = services.offer_complete(offer=offer, actor=None, outcome="Shopping delivered")
+    request.refresh_from_db()
+    assert (offer.state, offer.outcome) == (OfferState.COMPLETED, "Shopping delivered")
+    assert (request.status, request.outcome) == (Status.COMPLETED, "Shopping delivered")
+    with pytest.raises(InvalidTransition):
+        services.offer_complete(offer=offer, actor=None, outcome="Again")
+
+
+def test_consent_as_the_lawful_basis_needs_the_consent_named_as_a_field():
+    cell = ResponseCellFactory()
+    with pytest.raises(DomainError) as refused:
+        services.resident_create(cell=cell, first_name="Nora", consent_to_share=False)
+    assert refused.value.field == "consent_to_share"
+    resident = services.resident_create(
+        cell=cell, first_name="Nora", consent_to_share=False, lawful_basis="public_task"
+    )
+    with pytest.raises(DomainError) as refused:
+        services.resident_update(resident=resident, lawful_basis="consent")
+    assert refused.value.field == "consent_to_share"
+    resident = services.resident_update(resident=resident, lawful_basis="consent", consent_to_share=True)
+    assert resident.consent_recorded_at is not None

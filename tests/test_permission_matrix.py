@@ -54,7 +54,7 @@ CHECKED: Counter[str] = Counter()
 
 # A subject access export is everything held about the resident, health notes included: that is its purpose
 # (DESIGN.md section 6, issue 5 item 4), and only a cell administrator's RESIDENT_DATA_RIGHTS opens it.
-HEALTH_NOTES_BY_DESIGN = frozenset({"audit:export"})
+HEALTH_NOTES_BY_DESIGN = frozenset({"audit:export", "resident-export"})
 HELPERS = frozenset({VOLUNTEER, "partner_contact"})
 
 
@@ -90,31 +90,42 @@ class Reader:
         principal = actor.principal
         self.cells = {grant.cell_id for grant in principal.grants}
         self.may_read_health_notes = principal.can(Perm.RESIDENT_HEALTH)
-        helper_offers = (referrals_visible(principal) | volunteer_offers(actor.volunteer)).select_related(
+        self._health: dict[int, bool] = {}
+        self.asked, self.contact = self._offers()
+
+    def _offers(self) -> tuple[set[int], set[int]]:
+        """The residents whose requests were offered or referred to this helper, and those they may contact."""
+        offers = (referrals_visible(self.actor.principal) | volunteer_offers(self.actor.volunteer)).select_related(
             "request__resident"
         )
-        self.asked = {offer.request.resident_id for offer in helper_offers}
-        self.contact = {offer.request.resident_id for offer in helper_offers if helper_may_contact(offer)}
-        self._health: dict[int, bool] = {}
+        asked = {offer.request.resident_id for offer in offers}
+        return asked, {offer.request.resident_id for offer in offers if helper_may_contact(offer)}
 
-    def health(self, resident: Any) -> bool:
-        if resident.pk not in self._health:
-            self._health[resident.pk] = can_read_health(self.actor.principal, resident)
-        return self._health[resident.pk]
+    def leaks(self, route: Route, answer: Answer, method: str = "GET") -> list[str]:
+        """What the answer shows that the role may not see, as things stand after the request: a helper who has
+        just accepted sees the resident's phone in the answer. (Read inside the request's savepoint, so a
+        write's state is forgotten with it.)"""
+        fresh = method not in matrix.SAFE
+        health_cache: dict[int, bool] = {} if fresh else self._health
+        asked, contact = self._offers() if fresh and self.actor.role in HELPERS else (self.asked, self.contact)
 
-    def leaks(self, route: Route, answer: Answer) -> list[str]:
+        def may_read_health(resident: Any) -> bool:
+            if resident.pk not in health_cache:
+                health_cache[resident.pk] = can_read_health(self.actor.principal, resident)
+            return health_cache[resident.pk]
+
         found = []
         role = self.actor.role
         digits = matrix.digits(answer.body)
         for resident, health, phone, surname in self.world.residents:
             whose = f"resident {resident.last_name} of cell {resident.cell.name}"
-            if health in answer.body and route.name not in HEALTH_NOTES_BY_DESIGN and not self.health(resident):
+            if health in answer.body and route.name not in HEALTH_NOTES_BY_DESIGN and not may_read_health(resident):
                 found.append(f"shows the health notes of {whose}")
             if role == ANONYMOUS:
                 shown_phone = shown_surname = False
             elif role in HELPERS:
-                shown_phone = resident.pk in self.contact
-                shown_surname = role != VOLUNTEER and resident.pk in self.asked  # a volunteer sees a first name
+                shown_phone = resident.pk in contact
+                shown_surname = role != VOLUNTEER and resident.pk in asked  # a volunteer sees a first name
             else:
                 shown_phone = shown_surname = resident.cell_id in self.cells
             if matrix.digits(phone) in digits and not shown_phone:
@@ -208,7 +219,7 @@ def check(world: World, route: Route, probe: Probe, actor: Actor, reader: Reader
                 problems.append(f"{probe.label} was refused but wrote to {sorted(set(answer.writes))}")
             if answer.counts_before != answer.counts_after:
                 problems.append(f"{probe.label} was refused but changed the row counts")
-        problems += [f"{probe.label}: the response {leak}" for leak in reader.leaks(route, answer)]
+        problems += [f"{probe.label}: the response {leak}" for leak in reader.leaks(route, answer, probe.method)]
         CHECKED[probe.outcome if probe.outcome in ("allow", "not-found") else "refused"] += 1
         return problems
 
@@ -275,7 +286,9 @@ def test_explicit_rules(world: World, name: str, method: str, role: str) -> None
 
     def inspect(answer: Answer) -> list[str]:
         CHECKED["explicit"] += 1
-        problems = [f"{probe.label}: the response {leak}" for leak in reader_for(world, role).leaks(route, answer)]
+        problems = [
+            f"{probe.label}: the response {leak}" for leak in reader_for(world, role).leaks(route, answer, method)
+        ]
         wanted = f"{statuses} to {target}" if target else str(statuses)
         if answer.status not in statuses or (target and answer.location.split("?")[0] != reverse(target)):
             problems.append(f"{probe.label} expected {wanted} got {_got(answer)}")
@@ -309,7 +322,9 @@ def test_public_routes(world: World, name: str, method: str, role: str) -> None:
 
     def inspect(answer: Answer) -> list[str]:
         CHECKED["public"] += 1
-        problems = [f"{probe.label}: the response {leak}" for leak in reader_for(world, role).leaks(route, answer)]
+        problems = [
+            f"{probe.label}: the response {leak}" for leak in reader_for(world, role).leaks(route, answer, method)
+        ]
         if answer.status >= 500:
             problems.append(f"{probe.label} got {answer.status}")
         if role == ANONYMOUS and method == "GET" and answer.status not in PUBLIC[name]:
@@ -361,6 +376,15 @@ def test_every_role_of_the_policy_is_probed() -> None:
     assert set(ROLE_PERMISSIONS) <= set(ROLES)
 
 
+# Who passes a door but reaches no row behind it, by design.
+NOTHING_IN_SCOPE_BY_DESIGN = {
+    # Who was asked is part of working on a request: a cell administrator and a helpline operator only see where
+    # requests stand, so no offer is theirs to read (requests/api.py, OfferViewSet).
+    ("offer", "cell_admin"),
+    ("offer", "helpline_operator"),
+}
+
+
 def test_every_role_let_in_has_a_row_in_its_scope(world: World) -> None:
     """So that the allowed cases are really exercised: whoever passes the door of a route with an id finds at
     least one row of their own cell in scope."""
@@ -372,7 +396,10 @@ def test_every_role_let_in_has_a_row_in_its_scope(world: World) -> None:
         for method in sorted(matrix.route_methods(route)):
             for role in ROLES:
                 actor = world.actors[role]
-                if matrix.gate(route, method, actor) != matrix.PASS:
+                if (
+                    matrix.gate(route, method, actor) != matrix.PASS
+                    or (route.basename, role) in NOTHING_IN_SCOPE_BY_DESIGN
+                ):
                     continue
                 outcomes = {
                     p.outcome

@@ -101,6 +101,11 @@ class Reader:
         asked = {offer.request.resident_id for offer in offers}
         return asked, {offer.request.resident_id for offer in offers if helper_may_contact(offer)}
 
+    def shows_contact(self, answer: Answer) -> bool:
+        """Whether the answer shows how to reach a resident: their record, which staff may not read unrecorded."""
+        digits = matrix.digits(answer.body)
+        return any(matrix.digits(phone) in digits for _resident, _health, phone, _surname in self.world.residents)
+
     def leaks(self, route: Route, answer: Answer, method: str = "GET") -> list[str]:
         """What the answer shows that the role may not see, as things stand after the request: a helper who has
         just accepted sees the resident's phone in the answer. (Read inside the request's savepoint, so a
@@ -220,6 +225,8 @@ def check(world: World, route: Route, probe: Probe, actor: Actor, reader: Reader
             if answer.counts_before != answer.counts_after:
                 problems.append(f"{probe.label} was refused but changed the row counts")
         problems += [f"{probe.label}: the response {leak}" for leak in reader.leaks(route, answer, probe.method)]
+        if actor.role not in (VOLUNTEER, ANONYMOUS) and reader.shows_contact(answer) and not answer.audited:
+            problems.append(f"{probe.label} shows a resident's record to staff but records no view in the audit log")
         CHECKED[probe.outcome if probe.outcome in ("allow", "not-found") else "refused"] += 1
         return problems
 

@@ -241,7 +241,7 @@ class ResidentViewSet(
         if _stored_values(resident) == before:
             # Nothing changed, so nothing was recorded as updated; the record sent back is still a read of it.
             resident_viewed(
-                actor=self.actor, resident=resident, note=_("Read back after a change that changed nothing")
+                actor=self.actor, resident=resident, note=str(_("Read back after a change that changed nothing"))
             )
         return self._record(resident)
 

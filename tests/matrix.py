@@ -223,6 +223,7 @@ class World:
     shared: dict[str, Any] = field(default_factory=dict)  # rows no one cell owns: vocabulary, the shared partner
     actors: dict[str, Actor] = field(default_factory=dict)
     residents: list[tuple[Any, str, str, str]] = field(default_factory=list)  # (row, health, phone, surname)
+    requests: list[Any] = field(default_factory=list)
 
     def get(self, cell: str, key: str) -> Any:
         """A row of that cell, or a shared row."""
@@ -312,6 +313,7 @@ def _cell_world(world: World, cell_name: str, shared_org: Any, category: Any) ->
             **extra,
         )
         objects[key] = support_request
+        world.requests.append(support_request)
         objects[f"res_{key[4:]}"] = resident
         EventFactory(request=support_request, note=f"Timeline note {cell_name}{index:02d}")
 
@@ -827,6 +829,7 @@ class Rollback(Exception):
 
 @dataclass
 class Answer:
+    url: str
     status: int
     location: str
     body: str
@@ -874,6 +877,7 @@ def send(actor: Actor, probe: Probe, route: Route, inspect: Callable[[Answer], l
                     writes.append(match.group(1))
             body = b"".join(response.streaming_content) if response.streaming else response.content
             answer = Answer(
+                url=probe.url,
                 status=response.status_code,
                 location=response.get("Location", ""),
                 body=body.decode("utf-8", "replace"),

@@ -20,6 +20,7 @@ The machinery, and the few tables of what cannot be read off a view, are in ``te
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -27,7 +28,16 @@ from django.db import transaction
 from django.urls import reverse
 
 from partners.access import ROLE_PERMISSIONS, Perm
-from requests.access import can_read_health, helper_may_contact, referrals_visible, volunteer_offers
+from requests.access import (
+    can_read_health,
+    helper_may_contact,
+    referrals_visible,
+    requests_logged_by,
+    requests_referred_by,
+    requests_visible,
+    residents_visible,
+    volunteer_offers,
+)
 from tests import matrix
 from tests.matrix import (
     ANONYMOUS,
@@ -81,25 +91,48 @@ class _Summary:
 # What came back -----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Sight:
+    """What the policy lets one role see, as ids: the residents whose details it may be shown (and of those,
+    whose phone), and the requests whose reference it may be shown."""
+
+    residents: frozenset[int]
+    phones: frozenset[int]
+    requests: frozenset[int]
+
+
+def sight_of(actor: Actor) -> Sight:
+    principal = actor.principal
+    helper_offers = (referrals_visible(principal) | volunteer_offers(actor.volunteer)).select_related(
+        "request__resident"
+    )
+    asked = {offer.request.resident_id for offer in helper_offers}
+    contact = frozenset(offer.request.resident_id for offer in helper_offers if helper_may_contact(offer))
+    requests = set(helper_offers.values_list("request_id", flat=True))
+    requests |= set(requests_referred_by(principal).values_list("pk", flat=True))  # by reference and status
+    if actor.role == VOLUNTEER:
+        return Sight(frozenset(), contact, frozenset(requests))  # a first name, and a phone once accepted
+    if actor.role == "partner_contact":
+        return Sight(frozenset(asked), contact, frozenset(requests))
+    staff_requests = requests_visible(principal) | requests_logged_by(principal)
+    residents = set(
+        residents_visible(principal).values_list("pk", flat=True)
+        | residents_visible(principal, Perm.RESIDENT_DATA_RIGHTS).values_list("pk", flat=True)
+    )
+    residents |= set(staff_requests.values_list("resident_id", flat=True))
+    requests |= set(staff_requests.values_list("pk", flat=True))
+    return Sight(frozenset(residents), frozenset(residents), frozenset(requests))
+
+
 class Reader:
     """Reads answers for one role: what it may be shown, as the policy says."""
 
     def __init__(self, world: World, actor: Actor) -> None:
         self.world = world
         self.actor = actor
-        principal = actor.principal
-        self.cells = {grant.cell_id for grant in principal.grants}
-        self.may_read_health_notes = principal.can(Perm.RESIDENT_HEALTH)
+        self.may_read_health_notes = actor.principal.can(Perm.RESIDENT_HEALTH)
         self._health: dict[int, bool] = {}
-        self.asked, self.contact = self._offers()
-
-    def _offers(self) -> tuple[set[int], set[int]]:
-        """The residents whose requests were offered or referred to this helper, and those they may contact."""
-        offers = (referrals_visible(self.actor.principal) | volunteer_offers(self.actor.volunteer)).select_related(
-            "request__resident"
-        )
-        asked = {offer.request.resident_id for offer in offers}
-        return asked, {offer.request.resident_id for offer in offers if helper_may_contact(offer)}
+        self.sight = sight_of(actor)
 
     def shows_contact(self, answer: Answer) -> bool:
         """Whether the answer shows how to reach a resident: their record, which staff may not read unrecorded."""
@@ -107,12 +140,12 @@ class Reader:
         return any(matrix.digits(phone) in digits for _resident, _health, phone, _surname in self.world.residents)
 
     def leaks(self, route: Route, answer: Answer, method: str = "GET") -> list[str]:
-        """What the answer shows that the role may not see, as things stand after the request: a helper who has
-        just accepted sees the resident's phone in the answer. (Read inside the request's savepoint, so a
-        write's state is forgotten with it.)"""
+        """What the answer shows that the role may not see, as things stand after the request (a helper who has
+        just accepted sees the resident's phone in the answer). Read inside the request's savepoint, so what a
+        write changed is forgotten with it."""
         fresh = method not in matrix.SAFE
         health_cache: dict[int, bool] = {} if fresh else self._health
-        asked, contact = self._offers() if fresh and self.actor.role in HELPERS else (self.asked, self.contact)
+        sight = sight_of(self.actor) if fresh else self.sight
 
         def may_read_health(resident: Any) -> bool:
             if resident.pk not in health_cache:
@@ -120,23 +153,20 @@ class Reader:
             return health_cache[resident.pk]
 
         found = []
-        role = self.actor.role
         digits = matrix.digits(answer.body)
         for resident, health, phone, surname in self.world.residents:
-            whose = f"resident {resident.last_name} of cell {resident.cell.name}"
+            whose = f"resident {resident.last_name} (cell {resident.cell.name})"
             if health in answer.body and route.name not in HEALTH_NOTES_BY_DESIGN and not may_read_health(resident):
                 found.append(f"shows the health notes of {whose}")
-            if role == ANONYMOUS:
-                shown_phone = shown_surname = False
-            elif role in HELPERS:
-                shown_phone = resident.pk in contact
-                shown_surname = role != VOLUNTEER and resident.pk in asked  # a volunteer sees a first name
-            else:
-                shown_phone = shown_surname = resident.cell_id in self.cells
-            if matrix.digits(phone) in digits and not shown_phone:
+            if matrix.digits(phone) in digits and resident.pk not in sight.phones:
                 found.append(f"shows the phone of {whose}")
-            if surname in answer.body and not shown_surname:
+            if surname in answer.body and resident.pk not in sight.residents:
                 found.append(f"shows the surname of {whose}")
+        for support_request in self.world.requests:
+            reference = support_request.reference
+            # A page may say back the reference it was asked about ("No request MXB-000"): that is no leak.
+            if reference in answer.body and reference not in answer.url and support_request.pk not in sight.requests:
+                found.append(f"shows request {support_request.reference} (cell {support_request.cell.name})")
         data = matrix.json_body(answer)
         if (
             data is not None

@@ -25,8 +25,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework import permissions as drf_permissions
+from rest_framework.relations import ManyRelatedField, RelatedField
+from rest_framework.serializers import BaseSerializer
 
 import partners.access as partner_access
+from hubs.models import Hub, ResponseCell
 from partners.access import Perm, Principal, principal_for
 from partners.models import Membership, Organisation
 from requests import access as request_access
@@ -854,7 +857,9 @@ def _counts() -> tuple[int, ...]:
         return tuple(cursor.fetchone())
 
 
-def send(actor: Actor, probe: Probe, route: Route, inspect: Callable[[Answer], list[str]]) -> list[str]:
+def send(
+    actor: Actor, probe: Probe, route: Route, inspect: Callable[[Answer], list[str]], body: str = "{}"
+) -> list[str]:
     """Sends the probe inside a savepoint that is rolled back, so that every probe meets the same world."""
     client = actor.client
     assert client is not None
@@ -865,7 +870,7 @@ def send(actor: Actor, probe: Probe, route: Route, inspect: Callable[[Answer], l
             before = _counts()
             kwargs: dict[str, Any] = {}
             if route.is_drf and probe.method not in SAFE:
-                kwargs = {"data": "{}", "content_type": "application/json"}
+                kwargs = {"data": body, "content_type": "application/json"}
             elif probe.method in ("PUT", "PATCH", "DELETE"):
                 kwargs = {"data": "", "content_type": "application/x-www-form-urlencoded"}
             with CaptureQueriesContext(connection) as queries:
@@ -930,3 +935,44 @@ def user_model() -> Any:
 
 
 _ = drf_permissions  # the names in PERMISSION_RULES are of these classes
+
+
+# Ids of another cell in a request's body ----------------------------------------------------------------------
+
+# Rows that belong to one cell. (Areas, categories and skills are shared; an organisation may be a partner of
+# several cells, and a cell administrator may partner with one another cell already works with.)
+CELL_OWNED: tuple[type[Model], ...] = (ResponseCell, Hub, Resident, SupportRequest, Volunteer, Offer, Membership)
+
+
+def _serializers_of(route: Route, method: str) -> list[Any]:
+    """The serializer a write's body goes through, as the view's schema documents it."""
+    view = drf_view(route, method)
+    handler = getattr(type(view), view.action, None) if getattr(view, "action", None) else None
+    schema = (getattr(handler, "kwargs", None) or {}).get("schema") or view.schema  # an action's own, or the view's
+    schema = schema() if isinstance(schema, type) else schema
+    schema.view, schema.method, schema.path = view, method, "/" + route.pattern
+    documented = schema.get_request_serializer()
+    serializer = type(documented) if isinstance(documented, BaseSerializer) else documented
+    return [serializer] if isinstance(serializer, type) and issubclass(serializer, BaseSerializer) else []
+
+
+def body_references(route: Route, method: str) -> list[tuple[str, type[Model], bool]]:
+    """(field, model, many) for each writable field of a write's body that names a row one cell owns."""
+    references: dict[str, tuple[str, type[Model], bool]] = {}
+    for serializer_class in _serializers_of(route, method):
+        for name, field_ in serializer_class().fields.items():
+            if field_.read_only:
+                continue
+            many = isinstance(field_, ManyRelatedField)
+            relation = field_.child_relation if many else field_
+            if not isinstance(relation, RelatedField):
+                continue
+            model = getattr(relation, "model", None) or getattr(relation.queryset, "model", None)
+            if model in CELL_OWNED:
+                references[name] = (name, model, many)
+    return list(references.values())
+
+
+def row_of(world: World, cell: str, model: type[Model]) -> Any:
+    """A row of ``model`` that belongs to ``cell``."""
+    return next(row for row in world.objects[cell].values() if isinstance(row, model))

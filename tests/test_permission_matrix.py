@@ -13,11 +13,15 @@ inside a savepoint that is rolled back, so every request meets the same world. F
 - that no response carries what the role may not see: a resident's health notes without
   ``requests.access.can_read_health``, a resident's phone or surname to a helper who has not accepted, or
   anyone of a cell where the caller holds no role; no ``health_notes`` key in the API for a role without
-  ``Perm.RESIDENT_HEALTH``.
+  ``Perm.RESIDENT_HEALTH``; only the residents and requests in the role's sight; and staff shown a resident's
+  record leave an entry in the audit log.
+
+Writes of the API whose body names a row one cell owns are tried with the other cell's row too.
 
 The machinery, and the few tables of what cannot be read off a view, are in ``tests/matrix.py``.
 """
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -445,3 +449,49 @@ def test_every_role_let_in_has_a_row_in_its_scope(world: World) -> None:
                 if "allow" not in outcomes and "forbidden" not in outcomes:
                     empty.append(f"{role} {method} {route.template}")
     assert not empty, "No row in scope for:\n" + "\n".join(empty)
+
+
+# Another cell's ids in a body ------------------------------------------------------------------------------
+
+
+def _body_cases() -> Iterator[Any]:
+    for route in _gated():
+        if not route.is_drf:
+            continue
+        for method in sorted(matrix.route_methods(route) - matrix.SAFE):
+            for field_name, _model, _many in matrix.body_references(route, method):
+                yield pytest.param(route.name, method, field_name, id=f"{method} {route.template} {field_name}")
+
+
+@pytest.mark.parametrize(("name", "method", "field_name"), list(_body_cases()))
+def test_ids_of_another_cell_in_a_body_are_refused(world: World, name: str, method: str, field_name: str) -> None:
+    """A write whose body names a row one cell owns (a cell, a hub, a resident, a volunteer...) takes only rows
+    the caller may use: another cell's is refused as not existing, naming the field, and nothing is saved. Tried
+    by every role the door and the path let through (read from the serializer the view's schema documents)."""
+    route = BY_NAME[name]
+    _name, model, many = {ref[0]: ref for ref in matrix.body_references(route, method)}[field_name]
+    problems: list[str] = []
+    tried = 0
+    for role in ROLES:
+        actor = world.actors[role]
+        own = matrix.probes(world, route, method, actor)[0]
+        if own.outcome != "allow":  # turned away before the body is read: test_matrix checks how
+            continue
+        tried += 1
+        row = matrix.row_of(world, actor.away, model)
+        probe = Probe(f"{own.label} with another cell's {field_name}", method, own.url, "refused")
+
+        def inspect(answer: Answer, probe: Probe = probe) -> list[str]:
+            CHECKED["refused"] += 1
+            data = matrix.json_body(answer)
+            errors = data.get("errors", {}) if isinstance(data, dict) else {}
+            if answer.status != 400 or field_name not in errors:
+                return [f"{probe.label} expected 400 naming {field_name} got {_got(answer)}: {answer.body[:200]}"]
+            if answer.writes:
+                return [f"{probe.label} was refused but wrote to {sorted(set(answer.writes))}"]
+            return []
+
+        body = json.dumps({field_name: [row.pk] if many else row.pk})
+        problems += matrix.send(actor, probe, route, inspect, body=body)
+    assert tried, f"no role may {method} {route.template}: nothing was tried"
+    assert not problems, "\n".join(problems)

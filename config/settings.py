@@ -257,6 +257,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Without deep links: with them, each operation's path is a link inside the button that opens it,
+    # a control inside a control that keyboards and screen readers cannot use well (axe: serious).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "REDOC_DIST": "SIDECAR",
     # Operations are tagged by resource ("areas", "volunteers"), not by the version prefix.
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",

@@ -97,7 +97,7 @@ class TimeOffForm(forms.Form):
         },
     )
     reason = forms.CharField(
-        label=_("Reason (optional)"),
+        label=_("Reason"),
         help_text=_("Only your coordinators see this."),
         required=False,
         max_length=TIME_OFF_REASON_MAX,

@@ -110,6 +110,17 @@ def _clean_phone(value: str) -> str:
     return value
 
 
+# Fields that clean() requires only in some calls.
+CONDITIONALLY_REQUIRED = (
+    "first_name",
+    "caller_name",
+    "caller_relationship",
+    "preferred_language",
+    "lawful_basis",
+    "safeguarding_note",
+)
+
+
 class CallForm(forms.Form):
     """A helpline call. ``residents`` are the records the operator may reuse: the chosen cell's, as the access
     policy lets them see them, never anonymised ones."""
@@ -137,7 +148,7 @@ class CallForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-20", "autocomplete": "off"}),
     )
     caller_phone = forms.CharField(
-        label=_("Caller's phone number (optional)"),
+        label=_("Caller's phone number"),
         max_length=30,
         required=False,
         widget=forms.TextInput(
@@ -160,14 +171,14 @@ class CallForm(forms.Form):
     last_name = _text(_("Last name"), "last_name", width="20")
     phone = _text(_("Phone number"), "phone", width="20", type="tel")
     email = forms.EmailField(
-        label=_("Email address (optional)"),
+        label=_("Email address"),
         max_length=_max("email"),
         required=False,
         widget=forms.EmailInput(attrs={"class": "govuk-input", "autocomplete": "off", "spellcheck": "false"}),
         error_messages={"invalid": _("Enter an email address in the correct format, like name@example.com")},
     )
     address_line_1 = _text(_("Address line 1"), "address_line_1")
-    address_line_2 = _text(_("Address line 2 (optional)"), "address_line_2")
+    address_line_2 = _text(_("Address line 2"), "address_line_2")
     town = _text(_("Town or city"), "town", width="20")
     postcode = _text(_("Postcode"), "postcode", width="10", autocapitalize="characters")
 
@@ -202,7 +213,7 @@ class CallForm(forms.Form):
         error_messages={"required": _("Choose how often they need it")},
     )
     description = forms.CharField(
-        label=_("What is needed (optional)"),
+        label=_("What is needed"),
         help_text=_("What to get or do, when, and anything a helper should know. Helpers may read this."),
         max_length=2000,
         required=False,
@@ -222,7 +233,7 @@ class CallForm(forms.Form):
         widget=forms.Select(attrs={"class": "govuk-select"}),
     )
     health_notes = forms.CharField(
-        label=_("Health and vulnerability notes (optional)"),
+        label=_("Health and vulnerability notes"),
         help_text=_("Only staff who may read them see these; never volunteers or partner organisations."),
         max_length=4000,
         required=False,
@@ -254,6 +265,10 @@ class CallForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.residents = residents
         self._chosen: tuple[str, Resident | None] | None = None
+        # Needed only in some calls (a new resident, a caller on someone's behalf, a concern raised):
+        # clean() asks for them then, so their labels do not say "(optional)".
+        for name in CONDITIONALLY_REQUIRED:
+            self.fields[name].conditionally_required = True  # type: ignore[attr-defined]
         self.fields["q"].widget.attrs.update(
             {
                 "hx-get": reverse("helpline:lookup"),
@@ -275,7 +290,7 @@ class CallForm(forms.Form):
         )
         chosen = self.chosen_resident()
         if chosen is not None:
-            self.fields["health_notes"].label = _("Add to their health and vulnerability notes (optional)")
+            self.fields["health_notes"].label = _("Add to their health and vulnerability notes")
             self.fields["health_notes"].help_text = _(
                 "Earlier notes are kept and not shown here. Never shown to volunteers or partner organisations."
             )

@@ -42,9 +42,14 @@ def test_logged_request_is_ranked_and_offered_by_the_worker() -> None:
     ranking = Ranking.objects.get(request=support_request)
     assert {candidate["id"] for candidate in ranking.candidates} == {volunteer.pk for volunteer in seed.volunteers}
     assert offer.volunteer_id == ranking.candidates[0]["id"]
+    # The worker clears the flag just after the offer's transaction commits: wait for it, do not race it.
+    wait_until(
+        lambda: SupportRequest.objects.filter(pk=support_request.pk, needs_ranking_since__isnull=True).exists(),
+        timeout=STEP_TIMEOUT,
+        what="the ranking flag to be cleared",
+    )
     support_request.refresh_from_db()
     assert support_request.status == Status.OFFERED
-    assert support_request.needs_ranking_since is None
 
 
 def test_declined_offer_moves_to_the_next_candidate() -> None:

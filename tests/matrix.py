@@ -17,19 +17,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from rest_framework import permissions as drf_permissions
 from rest_framework.relations import ManyRelatedField, RelatedField
 from rest_framework.serializers import BaseSerializer
 
 import partners.access as partner_access
-from hubs.models import Hub, ResponseCell
+from hubs.models import Area, Hub, NeedCategory, ResponseCell, Skill
 from partners.access import Perm, Principal, principal_for
 from partners.models import Membership, Organisation
 from requests import access as request_access
@@ -496,10 +494,6 @@ def _api_offers(actor: Actor, perm: Perm | None) -> QuerySet[Offer]:
     return request_access.offers_visible(actor.principal, Perm.REQUEST_WORK) | _helper_offers(actor)
 
 
-def _everything(model: type[Model]) -> Callable[[Actor, Perm | None], QuerySet[Any]]:
-    return lambda actor, perm: model._default_manager.all()
-
-
 @dataclass(frozen=True)
 class Target:
     """What a route's path (or query) parameter names: rows of the world (``keys``, tried in order), the value
@@ -614,16 +608,10 @@ TARGETS: dict[str, Target] = {
         ("volunteer", "other_volunteer"), _scoped(volunteer_access, "volunteers_visible", "VOLUNTEER_VIEW")
     ),
     # Shared vocabulary: no cell owns an area, a category or a skill, so there is no other cell's id to try.
-    "area": Target(("area_shared",), lambda actor, perm: _everything_of("hubs.Area"), other_cell=False),
-    "category": Target(("category",), lambda actor, perm: _everything_of("hubs.NeedCategory"), other_cell=False),
-    "skill": Target(("skill",), lambda actor, perm: _everything_of("hubs.Skill"), other_cell=False),
+    "area": Target(("area_shared",), lambda actor, perm: Area.objects.all(), other_cell=False),
+    "category": Target(("category",), lambda actor, perm: NeedCategory.objects.all(), other_cell=False),
+    "skill": Target(("skill",), lambda actor, perm: Skill.objects.all(), other_cell=False),
 }
-
-
-def _everything_of(label: str) -> QuerySet[Any]:
-    from django.apps import apps
-
-    return apps.get_model(label)._default_manager.all()
 
 
 # Query strings that make a list page show rows, so that what it shows is checked too.
@@ -650,7 +638,7 @@ VARIANTS: dict[str, Callable[[], tuple[str, ...]]] = {"triage:action": triage_ac
 
 @dataclass(frozen=True)
 class Explicit:
-    """Expected statuses by role (``"*"`` for any role not named), per method; a redirect's target by URL name."""
+    """``expected(actor, method)``: the statuses the route may answer, and where a redirect goes (a URL name)."""
 
     expected: Callable[[Actor, str], tuple[tuple[int, ...], str | None]]
     why: str
@@ -928,13 +916,6 @@ def keys_in(data: Any) -> Iterator[tuple[str, Any, dict[str, Any]]]:
 
 def digits(text: str) -> str:
     return re.sub(r"[\s\-()]", "", text)
-
-
-def user_model() -> Any:
-    return get_user_model()
-
-
-_ = drf_permissions  # the names in PERMISSION_RULES are of these classes
 
 
 # Ids of another cell in a request's body ----------------------------------------------------------------------

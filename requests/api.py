@@ -37,6 +37,7 @@ from requests import services
 from requests.access import (
     can_read_health,
     can_work,
+    helper_may_contact,
     offers_visible,
     referrals_visible,
     request_get,
@@ -235,7 +236,13 @@ class ResidentViewSet(
             resident, data=request.data, partial=kwargs.get("partial", False), context=context
         )
         serializer.is_valid(raise_exception=True)
+        before = _stored_values(resident)
         resident = services.resident_update(resident=resident, actor=self.actor, **serializer.validated_data)
+        if _stored_values(resident) == before:
+            # Nothing changed, so nothing was recorded as updated; the record sent back is still a read of it.
+            resident_viewed(
+                actor=self.actor, resident=resident, note=str(_("Read back after a change that changed nothing"))
+            )
         return self._record(resident)
 
     @extend_schema(
@@ -262,6 +269,10 @@ class ResidentViewSet(
 
 
 # Requests ----------------------------------------------------------------------------------------------
+
+
+def _stored_values(resident: Resident) -> dict[str, Any]:
+    return {f.attname: getattr(resident, f.attname) for f in Resident._meta.concrete_fields if f.name != "updated_at"}
 
 
 def _work_response(support_request: SupportRequest, *, status_code: int = 200) -> Response:
@@ -555,7 +566,21 @@ class OfferViewSet(_PolicyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     def _shaped(self, rows: list[Offer]) -> list[dict[str, Any]]:
         ids = [row.pk for row in rows]
         staff = set(self._staff_rows().filter(pk__in=ids).values_list("pk", flat=True))
+        self._record_contacts_seen([row for row in rows if row.pk not in staff])
         return _in_shapes(rows, lambda row: StaffOfferSerializer if row.pk in staff else HelperOfferSerializer)
+
+    def _record_contacts_seen(self, helper_rows: list[Offer]) -> None:
+        """A partner contact is staff: the resident's details they are shown, as the referral page does, are a
+        read of the resident's record and go in the audit log. (A volunteer's are not: volunteers are not staff.)"""
+        if not self.principal.is_staff_member:
+            return
+        for offer in helper_rows:
+            if offer.organisation_id is not None and helper_may_contact(offer):
+                resident_viewed(
+                    actor=self.actor,
+                    resident=offer.request.resident,
+                    note=_("Referral to %(organisation)s, through the API") % {"organisation": offer.organisation},
+                )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -580,6 +605,7 @@ class OfferViewSet(_PolicyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
 
     def _helper_response(self, offer: Offer) -> Response:
         fresh = Offer.objects.select_related("request__resident__area", "volunteer", "organisation").get(pk=offer.pk)
+        self._record_contacts_seen([fresh])
         return Response(HelperOfferSerializer(fresh).data)
 
     def _input(self, serializer_class: type[serializers.Serializer[Any]]) -> dict[str, Any]:

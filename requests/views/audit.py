@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from config.errors import DomainError
 from partners.access import Perm, principal_for
@@ -70,6 +70,7 @@ class EraseForm(forms.Form):
     )
 
 
+@require_safe
 @staff_required(Perm.AUDIT_VIEW)
 def log(request: HttpRequest) -> HttpResponse:
     principal = principal_for(request.user)
@@ -90,6 +91,7 @@ def log(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @staff_required(Perm.RESIDENT_DATA_RIGHTS)
 def residents(request: HttpRequest) -> HttpResponse:
     principal = principal_for(request.user)
@@ -104,6 +106,7 @@ def residents(request: HttpRequest) -> HttpResponse:
     return render(request, "requests/audit/residents.html", {"query": query, "found": found})
 
 
+@require_safe
 @staff_required(Perm.RESIDENT_DATA_RIGHTS)
 def resident(request: HttpRequest, pk: int) -> HttpResponse:
     principal = principal_for(request.user)

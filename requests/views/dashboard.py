@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from hubs.models import ResponseCell
 from partners.access import Perm, principal_for
@@ -45,6 +46,7 @@ def _chart(days: list) -> dict:
     }
 
 
+@require_safe
 @staff_required(Perm.STATS_VIEW)
 def overview(request: HttpRequest) -> HttpResponse:
     principal = principal_for(request.user)

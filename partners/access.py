@@ -8,7 +8,7 @@ is stated once and enforced the same way by a page and by the API. Cells are sep
 grant in one cell says nothing about another.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -119,6 +119,9 @@ class Principal:
     user_id: int | None
     is_superuser: bool = False
     grants: tuple[Grant, ...] = ()
+    # The areas each set of hubs covers, read once per principal (one per signed-in request): every query
+    # a page or endpoint scopes would otherwise walk the area tree again.
+    _hub_areas: dict[tuple[int, ...], set[int]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def is_staff_member(self) -> bool:
@@ -155,8 +158,12 @@ class Principal:
         grants = self.grants_with(perm, cell_id)
         if any(grant.role in WHOLE_CELL_ROLES for grant in grants):
             return None
-        hubs = [grant.hub_id for grant in grants if grant.hub_id is not None]
-        return areas_covered_by_hubs(hubs) if hubs else set()
+        hubs = tuple(sorted({grant.hub_id for grant in grants if grant.hub_id is not None}))
+        if not hubs:
+            return set()
+        if hubs not in self._hub_areas:
+            self._hub_areas[hubs] = areas_covered_by_hubs(hubs)
+        return set(self._hub_areas[hubs])
 
     def organisation_ids(self, perm: Perm = Perm.REFERRAL_RESPOND) -> set[int]:
         return {grant.organisation_id for grant in self.grants_with(perm) if grant.organisation_id is not None}

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from hubs.models import Area, NeedCategory
 from partners.access import Perm, Principal
 from requests.access import requests_visible
-from requests.matching.candidates import ORGANISATION_RULES, VOLUNTEER_RULES
+from requests.matching.ranking import exclusion_labels
 from requests.models import OPEN_STATUSES, WAITING_STATUSES, Ranking, Status, SupportRequest, Urgency
 from volunteers.models import Volunteer
 
@@ -111,15 +111,6 @@ def statistics_cells(principal: Principal) -> list[int]:
     return sorted(principal.cell_ids(Perm.STATS_VIEW))
 
 
-def _reasons(exclusions: dict[str, Any]) -> Counter[str]:
-    counted: Counter[str] = Counter()
-    for code, n in (exclusions.get("volunteers") or {}).items():
-        counted[str(VOLUNTEER_RULES.get(code, code))] += int(n)
-    for code, n in (exclusions.get("organisations") or {}).items():
-        counted[str(ORGANISATION_RULES.get(code, code))] += int(n)
-    return counted
-
-
 def _scope(principal: Principal, cell_id: int) -> QuerySet[SupportRequest]:
     return requests_visible(principal, Perm.STATS_VIEW).filter(cell_id=cell_id)
 
@@ -158,11 +149,14 @@ def cell_statistics(principal: Principal, *, cell_id: int, now: datetime.datetim
     total_reasons: Counter[str] = Counter()
     unmatched: list[Unmatched] = []
     for ranking in unmatched_rows:
-        reasons = _reasons(ranking.exclusions)
-        total_reasons.update(reasons)
-        ruled_out = ranking.exclusions.get("all_volunteers")
-        listed: list[tuple[str, int | None]] = [(str(VOLUNTEER_RULES[ruled_out]), None)] if ruled_out else []
-        listed += list(reasons.most_common(3))
+        # The ranking's own words for its exclusions, largest first; a rule that ruled out every
+        # volunteer comes first, without a count.
+        labels = exclusion_labels(ranking.exclusions)
+        counted = [(label, n) for label, n in labels if n is not None]
+        for label, n in counted:
+            total_reasons[label] += n
+        listed: list[tuple[str, int | None]] = [(label, n) for label, n in labels if n is None]
+        listed += counted[:3]
         if len(unmatched) < UNMATCHED_SHOWN:
             request = ranking.request
             unmatched.append(

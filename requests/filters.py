@@ -9,7 +9,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from hubs.models import Area, Hub, LevelOfNeed, NeedCategory, ResponseCell
 from hubs.postcodes import InvalidPostcode, normalise_postcode
 from hubs.selectors import area_ids_within
 from requests.models import OPEN_STATUSES, Offer, OfferState, Resident, Status, SupportRequest, Urgency
+from volunteers.models import phone_digits as stored_phone_digits
 
 _DIGITS = re.compile(r"\D+")
 # The largest id a database integer column holds: a larger number is refused as invalid, not sent to SQL.
@@ -68,11 +69,9 @@ REQUEST_ORDERINGS: dict[str, tuple[tuple[str, ...], Any]] = {
 
 
 def digits_only(field: str) -> Any:
-    """A database expression for a phone number without the separators people type."""
-    expression: Any = F(field)
-    for separator in (" ", "-", "(", ")", "+", "."):
-        expression = Replace(expression, Value(separator), Value(""))
-    return expression
+    """A database expression for a phone number without the separators people type, the "+" of "+44"
+    included: the volunteers' sign-in expression (whose index it must not change), less the plus sign."""
+    return Replace(stored_phone_digits(field), Value("+"), Value(""))
 
 
 def phone_digits(value: str) -> str:

@@ -3,7 +3,8 @@ real Celery worker and beat on a private Redis (tests/requests/celery_fixtures.p
 
 Every page a test visits is checked with axe-core (no serious or critical violation) and captured at 360
 and 1280 pixels wide into ``artifacts/screenshots/`` (git-ignored). Chromium is Debian's
-(``apt-get install -y chromium``, done by ``.ci/run``); Playwright's own browser download is never used.
+(``apt-get install -y chromium``, done by ``.ci/run``), started once for the whole run by the ``chromium``
+fixture of the root conftest.py; Playwright's own browser download is never used.
 """
 
 import functools
@@ -29,15 +30,6 @@ from tests.requests.celery_fixtures import (
 
 __all__ = ["celery_broker", "celery_cluster", "celery_worker_and_beat", "postgresql_transactional_db", "private_redis"]
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-gpu",
-    "--no-first-run",
-]
 # Playwright's sync API keeps an event loop running in the test thread from the first browser test on;
 # Django would then refuse the tests' own (synchronous) ORM calls. They are not async code, so allow them.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

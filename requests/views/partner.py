@@ -5,6 +5,7 @@ found through ``requests.access.referral_get``, so another organisation's referr
 
 import datetime
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -165,63 +166,68 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("partner:referral", pk=offer.pk)
 
 
+def _answer(
+    request: HttpRequest,
+    pk: int,
+    action: str,
+    form_class: type[Any],
+    act: Callable[[Offer, dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """Decline, complete or hand back: check the form, call the service, say what happened (``done``, with
+    the reference), and go back to the inbox; a refusal shows the referral page with the reason."""
+    offer = referral_get(principal_for(request.user), pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _referral_page(request, offer, failed=(action, form), status=400)
+    try:
+        act(offer, form.cleaned_data)
+    except DomainError as error:
+        return _refused(request, pk, action, form, error)
+    messages.success(request, done % {"reference": offer.request.reference})
+    return redirect("partner:inbox")
+
+
 @never_cache
 @partner_required
 @require_POST
 def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = referral_get(principal_for(request.user), pk)
-    form = DeclineForm(request.POST)
-    if not form.is_valid():
-        return _referral_page(request, offer, failed=("decline", form), status=400)
-    try:
-        services.offer_decline(offer=offer, actor=_signed_in(request), reason=form.cleaned_data["reason"])
-    except DomainError as error:
-        return _refused(request, pk, "decline", form, error)
-    messages.success(
+    return _answer(
         request,
-        _("You declined referral %(reference)s. The cell will ask someone else.")
-        % {"reference": offer.request.reference},
+        pk,
+        "decline",
+        DeclineForm,
+        lambda offer, data: services.offer_decline(offer=offer, actor=_signed_in(request), reason=data["reason"]),
+        _("You declined referral %(reference)s. The cell will ask someone else."),
     )
-    return redirect("partner:inbox")
 
 
 @never_cache
 @partner_required
 @require_POST
 def referral_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = referral_get(principal_for(request.user), pk)
-    form = CompleteForm(request.POST)
-    if not form.is_valid():
-        return _referral_page(request, offer, failed=("complete", form), status=400)
-    try:
-        services.offer_complete(offer=offer, actor=_signed_in(request), outcome=form.cleaned_data["outcome"])
-    except DomainError as error:
-        return _refused(request, pk, "complete", form, error)
-    messages.success(
+    return _answer(
         request,
-        _("Referral %(reference)s is complete. Thank you.") % {"reference": offer.request.reference},
+        pk,
+        "complete",
+        CompleteForm,
+        lambda offer, data: services.offer_complete(offer=offer, actor=_signed_in(request), outcome=data["outcome"]),
+        _("Referral %(reference)s is complete. Thank you."),
     )
-    return redirect("partner:inbox")
 
 
 @never_cache
 @partner_required
 @require_POST
 def referral_release(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = referral_get(principal_for(request.user), pk)
-    form = ReleaseForm(request.POST)
-    if not form.is_valid():
-        return _referral_page(request, offer, failed=("release", form), status=400)
-    try:
-        services.offer_release(offer=offer, actor=_signed_in(request), reason=form.cleaned_data["reason"])
-    except DomainError as error:
-        return _refused(request, pk, "release", form, error)
-    messages.success(
+    return _answer(
         request,
-        _("You handed referral %(reference)s back to the cell, which will find someone else.")
-        % {"reference": offer.request.reference},
+        pk,
+        "release",
+        ReleaseForm,
+        lambda offer, data: services.offer_release(offer=offer, actor=_signed_in(request), reason=data["reason"]),
+        _("You handed referral %(reference)s back to the cell, which will find someone else."),
     )
-    return redirect("partner:inbox")
 
 
 @never_cache

@@ -10,8 +10,9 @@ the action answers with the offer's card, the same partial the pages include, wh
 card in place: an accepted offer turns into the task with the resident's details, where it was tapped.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -212,56 +213,63 @@ def offer_accept(request: HttpRequest, pk: int) -> HttpResponse:
     return _answered(request, pk, message=_("Thank you for accepting. The details you need are below."))
 
 
+def _answer_with_form(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[forms.Form],
+    act: Callable[[Offer, dict[str, Any]], object],
+    thanks: str,
+) -> HttpResponse:
+    """Decline, done or hand back: check the form, call the service, answer with ``thanks``; an offer that
+    has moved on meanwhile gets a kind word, and a refused input is shown on its field."""
+    volunteer = _volunteer(request)
+    offer = _own_offer(volunteer, pk)
+    form = form_class(request.POST, prefix=offer_prefix(pk))
+    if form.is_valid():
+        try:
+            act(offer, form.cleaned_data)
+        except InvalidTransition:
+            return _answered(request, pk, message=_no_longer(_refreshed(volunteer, pk)), warning=True)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return _answered(request, pk, message=thanks)
+    return _answered(request, pk, message="", bound=form)
+
+
 @require_POST
 @volunteer_required
 def offer_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    volunteer = _volunteer(request)
-    offer = _own_offer(volunteer, pk)
-    form = DeclineForm(request.POST, prefix=offer_prefix(pk))
-    if not form.is_valid():
-        return _answered(request, pk, message="", bound=form)
-    try:
-        services.offer_decline(offer=offer, actor=_actor(request), reason=form.cleaned_data["reason"])
-    except InvalidTransition:
-        return _answered(request, pk, message=_no_longer(_refreshed(volunteer, pk)), warning=True)
-    return _answered(request, pk, message=_("Thank you for letting us know. We will ask someone else."))
+    return _answer_with_form(
+        request,
+        pk,
+        DeclineForm,
+        lambda offer, data: services.offer_decline(offer=offer, actor=_actor(request), reason=data["reason"]),
+        _("Thank you for letting us know. We will ask someone else."),
+    )
 
 
 @require_POST
 @volunteer_required
 def offer_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark an accepted task as done with its outcome, which completes the request."""
-    volunteer = _volunteer(request)
-    offer = _own_offer(volunteer, pk)
-    form = DoneForm(request.POST, prefix=offer_prefix(pk))
-    if form.is_valid():
-        try:
-            services.offer_complete(offer=offer, actor=_actor(request), outcome=form.cleaned_data["outcome"])
-        except InvalidTransition:
-            return _answered(request, pk, message=_no_longer(_refreshed(volunteer, pk)), warning=True)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _answered(request, pk, message=_("Thank you! The task is marked as done."))
-    return _answered(request, pk, message="", bound=form)
+    return _answer_with_form(
+        request,
+        pk,
+        DoneForm,
+        lambda offer, data: services.offer_complete(offer=offer, actor=_actor(request), outcome=data["outcome"]),
+        _("Thank you! The task is marked as done."),
+    )
 
 
 @require_POST
 @volunteer_required
 def offer_release(request: HttpRequest, pk: int) -> HttpResponse:
     """Hand an accepted task back, with a reason; the request goes back to be matched again."""
-    volunteer = _volunteer(request)
-    offer = _own_offer(volunteer, pk)
-    form = ReleaseForm(request.POST, prefix=offer_prefix(pk))
-    if form.is_valid():
-        try:
-            services.offer_release(offer=offer, actor=_actor(request), reason=form.cleaned_data["reason"])
-        except InvalidTransition:
-            return _answered(request, pk, message=_no_longer(_refreshed(volunteer, pk)), warning=True)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _answered(
-                request, pk, message=_("Thank you for telling us. Your coordinator will find someone else.")
-            )
-    return _answered(request, pk, message="", bound=form)
+    return _answer_with_form(
+        request,
+        pk,
+        ReleaseForm,
+        lambda offer, data: services.offer_release(offer=offer, actor=_actor(request), reason=data["reason"]),
+        _("Thank you for telling us. Your coordinator will find someone else."),
+    )

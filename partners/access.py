@@ -190,12 +190,6 @@ def principal_for(user: Any) -> Principal:
     return principal
 
 
-def principal_forget(user: Any) -> None:
-    """Drop the cached view after the user's memberships change."""
-    if hasattr(user, "_access_principal"):
-        del user._access_principal
-
-
 # What each permission reaches, as querysets over this app's rows and the cells' own. --------------------
 
 

@@ -276,11 +276,6 @@ class SupportRequestApiFilter(SupportRequestFilter):
     )
 
 
-def open_requests_exist() -> Exists:
-    """For annotating residents: has at least one open request (``already known, open request``)."""
-    return Exists(SupportRequest.objects.filter(resident=OuterRef("pk"), status__in=sorted(OPEN_STATUSES)))
-
-
 class OfferFilter(django_filters.FilterSet):
     """Offers and referrals: by state, by kind of helper, by request."""
 
